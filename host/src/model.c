@@ -120,6 +120,11 @@ int lv_model_init(lv_model *m, const lv_physics *ph, const lv_protocol *pr, lv_e
     if (lv_physics_check(ph, err) || lv_protocol_check(pr, err)) return -1;
     m->phys = *ph;
     m->proto = *pr;
+    /* Square layers display as squares (784 -> 28x28); others as one row. */
+    int side = 1;
+    while ((side + 1) * (side + 1) <= ph->nv) side++;
+    m->rows = side * side == ph->nv ? side : 1;
+    m->cols = ph->nv / m->rows;
     return lv_params_alloc(&m->p, ph, err);
 }
 
@@ -193,6 +198,8 @@ int lv_model_validate(const lv_model *m, lv_error *err)
         if (check_finite(m->p.Wvv, nv * nv, "Wvv", err) || check_symmetric(m->p.Wvv, nv, "Wvv", err))
             return -1;
     }
+    if (m->rows < 1 || m->cols < 1 || (long)m->rows * m->cols != ph->nv)
+        return lv_fail(err, "display shape %dx%d does not hold nv = %d visible units", m->rows, m->cols, ph->nv);
     if (m->ndigits > 0 && check_finite(m->digits, (size_t)m->ndigits * nv, "training digits", err))
         return -1;
     return 0;

@@ -63,6 +63,7 @@ typedef struct {
     /* Training digits (normalised, nv values each) with their dataset
      * labels and indices: the model carries what it was trained on. */
     int ndigits;
+    int rows, cols; /* display shape of the visible layer (rows*cols == nv) */
     double *digits;
     int32_t *digit_labels;
     int32_t *digit_index;

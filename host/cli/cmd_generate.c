@@ -1,0 +1,271 @@
+/* langevin generate: run the trained computer from noise; write samples,
+ * quality, heat and the paper's figures. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "figures.h"
+#include "fileio.h"
+#include "generate.h"
+#include "model_io.h"
+#include "plot.h"
+#include "progress.h"
+#include "quality.h"
+#include "safetensors.h"
+#include "stats.h"
+
+static const char *help =
+    "usage: langevin generate --model MODEL.safetensors [options]\n"
+    "\n"
+    "Start each trajectory from the coupling-free computer at equilibrium\n"
+    "(pure thermal noise), run the trained dynamics for t_f, read the visible\n"
+    "units.  Reports sample quality against the model's training digits\n"
+    "(docs/quality.md) and the heat released (Q = V(x0) - V(xf) and the\n"
+    "Stratonovich path heat).\n"
+    "\n"
+    "  --model FILE     trained model (required)\n"
+    "  --n N            trajectories (default 1000)\n"
+    "  --batch N        trajectories simulated together (default 64; speed only)\n"
+    "  --seed N         noise seed (default 1)\n"
+    "  --outdir DIR     output directory (default out/generate; created)\n"
+    "  --untrained      zero the couplings and biases first (baseline computer)\n"
+    "  --no-figures     skip the PNG figures\n"
+    "  --threads N      threads\n"
+    "\n"
+    "Writes to DIR: summary.json (quality, heat, settings, wall time),\n"
+    "samples.csv (per trajectory: best digit, r, Q_end, Q_path),\n"
+    "samples.safetensors (visible states [n, nv]), and figures:\n"
+    "noising.png (Fig. 1a), training_digits.png (1b), strips.png (2a),\n"
+    "samples_grid.png (2b), fields.png (2c), heat_hist.png.\n";
+
+static void on_progress(void *ctx, long done, long total)
+{
+    lv_progress_update((lv_progress *)ctx, (double)done, (double)total, NULL);
+}
+
+static cJSON *summary_json(const lv_summary *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "mean", s->mean);
+    cJSON_AddNumberToObject(o, "std", s->std);
+    cJSON_AddNumberToObject(o, "sem", s->sem);
+    cJSON_AddNumberToObject(o, "min", s->min);
+    cJSON_AddNumberToObject(o, "max", s->max);
+    return o;
+}
+
+int lv_cli_write_json(const char *path, cJSON *root, lv_error *err)
+{
+    char *txt = cJSON_Print(root);
+    if (!txt) return lv_fail(err, "out of memory formatting %s", path);
+    size_t n = strlen(txt);
+    txt[n] = '\n';
+    int rc = lv_write_file_atomic(path, txt, n + 1, err);
+    free(txt);
+    return rc;
+}
+
+int cmd_generate(int argc, char **argv)
+{
+    const char *C = "generate", *model_path = NULL, *outdir = "out/generate";
+    lv_gen_opts go = lv_gen_opts_default();
+    long lv, threads = 0;
+    int untrained = 0, figures = 1;
+    enum { O_MODEL = 256, O_N, O_BATCH, O_SEED, O_OUTDIR, O_UNTRAINED, O_NOFIG, O_THREADS };
+    static const struct option opts[] = {
+        {"model", required_argument, 0, O_MODEL}, {"n", required_argument, 0, O_N},
+        {"batch", required_argument, 0, O_BATCH}, {"seed", required_argument, 0, O_SEED},
+        {"outdir", required_argument, 0, O_OUTDIR}, {"untrained", no_argument, 0, O_UNTRAINED},
+        {"no-figures", no_argument, 0, O_NOFIG}, {"threads", required_argument, 0, O_THREADS},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_MODEL: model_path = optarg; break;
+        case O_N: bad = cli_int(C, "--n", optarg, 1, 10000000, &lv); go.n = lv; break;
+        case O_BATCH: bad = cli_int(C, "--batch", optarg, 1, 65536, &lv); go.batch = (int)lv; break;
+        case O_SEED: bad = cli_u64(C, "--seed", optarg, &go.seed); break;
+        case O_OUTDIR: outdir = optarg; break;
+        case O_UNTRAINED: untrained = 1; break;
+        case O_NOFIG: figures = 0; break;
+        case O_THREADS: bad = cli_int(C, "--threads", optarg, 1, 1024, &threads); break;
+        case 'h': fputs(help, stdout); return LV_EXIT_OK;
+        default: return cli_usage_error(C, "unknown option");
+        }
+        if (bad) return LV_EXIT_USAGE;
+    }
+    if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
+    if (!model_path) return cli_usage_error(C, "--model FILE is required");
+    cli_set_threads((int)threads);
+
+    lv_error err;
+    lv_model m;
+    if (lv_model_load(model_path, &m, &err)) return cli_fail(C, &err);
+    if (untrained) lv_params_zero(&m.p, &m.phys);
+    if (lv_mkdir_p(outdir, &err)) {
+        lv_model_free(&m);
+        return cli_fail(C, &err);
+    }
+    lv_gen_result r;
+    lv_quality q = {0};
+    lv_progress prog;
+    lv_progress_start(&prog, "generate");
+    double t0 = lv_now();
+    if (lv_generate(&m, &go, &r, on_progress, &prog, &err)) {
+        lv_progress_end(&prog);
+        lv_model_free(&m);
+        return cli_fail(C, &err);
+    }
+    lv_progress_end(&prog);
+    double wall = lv_now() - t0;
+    int rc = LV_EXIT_FAIL;
+    char path[4096];
+    const double kT = m.phys.kT;
+    const size_t n = (size_t)r.n, nv = (size_t)m.phys.nv;
+    double *qe = malloc(n * sizeof(double)), *qp = malloc(n * sizeof(double));
+    if (!qe || !qp) {
+        lv_fail(&err, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        qe[i] = r.Q_end[i] / kT;
+        qp[i] = r.Q_path[i] / kT;
+    }
+    lv_summary se = lv_summarize(qe, n), sp = lv_summarize(qp, n);
+    double dmax = 0, dsum = 0;
+    for (size_t i = 0; i < n; ++i) {
+        double d = fabs(qe[i] - qp[i]);
+        dsum += d;
+        if (d > dmax) dmax = d;
+    }
+    if (m.ndigits > 0 && lv_quality_eval(r.samples, r.n, m.phys.nv, m.digits, m.ndigits, &q, &err)) goto out;
+
+    /* per-sample CSV */
+    snprintf(path, sizeof path, "%s/samples.csv", outdir);
+    lv_atomic_file *af;
+    if (lv_atomic_open(&af, path, &err)) goto out;
+    FILE *fp = lv_atomic_stream(af);
+    fprintf(fp, "trajectory,best_digit,best_label,r_best,Q_end_kT,Q_path_kT,V0,Vf\n");
+    for (size_t i = 0; i < n; ++i) {
+        int b = m.ndigits > 0 ? q.best[i] : -1;
+        fprintf(fp, "%zu,%d,%d,%.6f,%.6f,%.6f,%.9g,%.9g\n", i, b, b >= 0 ? (int)m.digit_labels[b] : -1,
+                m.ndigits > 0 ? q.r_best[i] : NAN, qe[i], qp[i], r.V0[i], r.Vf[i]);
+    }
+    if (lv_atomic_commit(af, &err)) goto out;
+
+    /* samples as safetensors */
+    snprintf(path, sizeof path, "%s/samples.safetensors", outdir);
+    lv_st_writer *w = lv_st_writer_new();
+    int64_t shape[2] = {(int64_t)n, (int64_t)nv}, shq[1] = {(int64_t)n};
+    char rows_s[16], cols_s[16];
+    snprintf(rows_s, sizeof rows_s, "%d", m.rows);
+    snprintf(cols_s, sizeof cols_s, "%d", m.cols);
+    int wr = !w || lv_st_writer_add(w, "samples", LV_ST_F64, 2, shape, r.samples, &err) ||
+             lv_st_writer_add(w, "Q_end", LV_ST_F64, 1, shq, r.Q_end, &err) ||
+             lv_st_writer_add(w, "Q_path", LV_ST_F64, 1, shq, r.Q_path, &err) ||
+             lv_st_writer_meta(w, "model", model_path, &err) || lv_st_writer_meta(w, "image_rows", rows_s, &err) ||
+             lv_st_writer_meta(w, "image_cols", cols_s, &err) || lv_st_writer_write(w, path, &err);
+    lv_st_writer_free(w);
+    if (wr) goto out;
+
+    /* summary.json */
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "model", model_path);
+    cJSON_AddBoolToObject(root, "untrained", untrained);
+    cJSON_AddNumberToObject(root, "trajectories", (double)n);
+    cJSON_AddNumberToObject(root, "seed", (double)go.seed);
+    cJSON_AddNumberToObject(root, "wall_seconds", wall);
+    cJSON *ph = cJSON_AddObjectToObject(root, "physics");
+    cJSON_AddNumberToObject(ph, "nv", m.phys.nv);
+    cJSON_AddNumberToObject(ph, "nh", m.phys.nh);
+    cJSON_AddNumberToObject(ph, "J2", m.phys.J2);
+    cJSON_AddNumberToObject(ph, "J4", m.phys.J4);
+    cJSON_AddNumberToObject(ph, "mu", m.phys.mu);
+    cJSON_AddNumberToObject(ph, "kT", m.phys.kT);
+    cJSON_AddNumberToObject(ph, "dt", m.phys.dt);
+    cJSON_AddNumberToObject(ph, "tf", m.phys.tf);
+    cJSON_AddNumberToObject(ph, "strength", m.proto.strength);
+    cJSON_AddNumberToObject(ph, "hidden_strength", m.proto.hidden_strength);
+    cJSON *heat = cJSON_AddObjectToObject(root, "heat_kT");
+    cJSON_AddItemToObject(heat, "Q_end", summary_json(&se));
+    cJSON_AddItemToObject(heat, "Q_path", summary_json(&sp));
+    cJSON_AddNumberToObject(heat, "mean_abs_end_minus_path", dsum / (double)n);
+    cJSON_AddNumberToObject(heat, "max_abs_end_minus_path", dmax);
+    cJSON_AddNumberToObject(heat, "paper_mean", 2.9e3);
+    cJSON_AddNumberToObject(heat, "paper_std", 3.5e2);
+    if (m.ndigits > 0) {
+        cJSON *qo = cJSON_AddObjectToObject(root, "quality");
+        cJSON_AddNumberToObject(qo, "mean_match", q.mean_match);
+        cJSON_AddNumberToObject(qo, "frac_above_0_5", q.frac_above_05);
+        cJSON_AddNumberToObject(qo, "frac_above_0_7", q.frac_above_07);
+        cJSON_AddNumberToObject(qo, "min_coverage", q.min_coverage);
+        cJSON *cov = cJSON_AddArrayToObject(qo, "coverage");
+        for (int d = 0; d < m.ndigits; ++d) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "digit", d);
+            cJSON_AddNumberToObject(e, "label", m.digit_labels[d]);
+            cJSON_AddNumberToObject(e, "dataset_index", m.digit_index[d]);
+            cJSON_AddNumberToObject(e, "fraction", q.coverage[d]);
+            cJSON_AddItemToArray(cov, e);
+        }
+        cJSON_AddNumberToObject(qo, "frac_inverted", q.frac_inverted);
+        cJSON_AddNumberToObject(qo, "frac_copies", q.frac_copies);
+        cJSON_AddNumberToObject(qo, "copy_threshold", LV_COPY_THRESHOLD);
+        cJSON_AddNumberToObject(qo, "mean_sample_nearest_r", q.mean_sample_nn);
+    }
+    snprintf(path, sizeof path, "%s/summary.json", outdir);
+    int jr = lv_cli_write_json(path, root, &err);
+    cJSON_Delete(root);
+    if (jr) goto out;
+
+    if (figures) {
+        char title[128];
+        snprintf(title, sizeof title, "heat per sample, %zu trajectories", n);
+        snprintf(path, sizeof path, "%s/heat_hist.png", outdir);
+        if (lv_plot_histogram(path, qe, n, 40, 0, 0, title, "Q = V(x0) - V(xf)  [kT]", 2.9e3,
+                              "paper 2.9e3 kT", &err))
+            goto out;
+        snprintf(path, sizeof path, "%s/strips.png", outdir);
+        if (r.strip_traj > 0 && lv_fig_strips(path, &m, &r, &err)) goto out;
+        snprintf(path, sizeof path, "%s/samples_grid.png", outdir);
+        if (lv_fig_grid(path, &m, &r, 5, &err)) goto out;
+        snprintf(path, sizeof path, "%s/fields.png", outdir);
+        if (lv_fig_fields(path, &m, 16, &err)) goto out;
+        if (m.ndigits > 0) {
+            snprintf(path, sizeof path, "%s/noising.png", outdir);
+            if (lv_fig_noising(path, &m, 0, 8, go.seed, &err)) goto out;
+            snprintf(path, sizeof path, "%s/training_digits.png", outdir);
+            if (lv_fig_digits(path, &m, &err)) goto out;
+        }
+    }
+
+    printf("%zu trajectories of %d+%d units in %.1f s%s\n", n, m.phys.nv, m.phys.nh, wall,
+           untrained ? " (untrained baseline)" : "");
+    printf("heat Q_end  = %.4g +- %.3g kT   (paper: 2.9e3 +- 3.5e2 kT)\n", se.mean, se.std);
+    printf("heat Q_path = %.4g +- %.3g kT   |Q_end - Q_path|: mean %.3g, max %.3g kT\n", sp.mean, sp.std,
+           dsum / (double)n, dmax);
+    if (m.ndigits > 0) {
+        printf("quality: mean |r| %.3f, >0.5: %.1f%%, >0.7: %.1f%%, inverted %.1f%%, copies %.1f%%\n", q.mean_match,
+               100 * q.frac_above_05, 100 * q.frac_above_07, 100 * q.frac_inverted, 100 * q.frac_copies);
+        printf("coverage:");
+        for (int d = 0; d < m.ndigits; ++d)
+            printf(" digit %d (label %d) %.1f%%", d, (int)m.digit_labels[d], 100 * q.coverage[d]);
+        printf("\n");
+    }
+    printf("wrote %s/summary.json, samples.csv, samples.safetensors%s\n", outdir, figures ? " and figures" : "");
+    rc = LV_EXIT_OK;
+out:
+    if (rc) cli_fail(C, &err);
+    free(qe);
+    free(qp);
+    lv_quality_free(&q);
+    lv_gen_result_free(&r);
+    lv_model_free(&m);
+    return rc;
+}
