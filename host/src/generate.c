@@ -123,12 +123,12 @@ int lv_generate(const lv_model *m, const lv_gen_opts *o, lv_gen_result *res, lv_
             double *tmp = G0;
             G0 = G1;
             G1 = tmp;
-            if ((k & 63) == 63 && lv_check_finite_state(ph, X, B * N, "generation", Keq + k + 1, err)) {
+            if ((k & 63) == 63 && lv_check_finite_state(ph, X, B * N, "generation", k + 1, err)) {
                 rc = -1;
                 goto done;
             }
         }
-        if (lv_check_finite_state(ph, X, B * N, "generation", Keq + K, err)) {
+        if (lv_check_finite_state(ph, X, B * N, "generation", K, err)) {
             rc = -1;
             goto done;
         }

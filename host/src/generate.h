@@ -8,7 +8,10 @@
  *   Q_path = -sum_k 1/2 (grad V(x_k) + grad V(x_{k+1})) . dx_k
  *            (Stratonovich/Sekimoto, trapezoidal rule)
  * The two agree up to O(dt) discretisation error per step (sum of O(dx^3)).
- * Noise: lv_normals(seed, LV_STREAM_GENERATE + sample index, step, unit).
+ * Noise: lv_normals(seed, LV_STREAM_GENERATE + sample index, step, unit),
+ * so the noise of a trajectory does not depend on the batch.  The float
+ * results agree across batch sizes to rounding, not bit for bit: OpenBLAS
+ * rounds the tail rows of odd-sized GEMMs differently (~1e-16 relative).
  */
 #ifndef LV_GENERATE_H
 #define LV_GENERATE_H
