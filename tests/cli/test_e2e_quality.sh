@@ -3,7 +3,7 @@
 # correlate with that digit clearly better than the untrained computer's.
 . "$(dirname "$0")/common.sh"
 L=$LANGEVIN
-$L train --images "$IMAGES" --labels "$LABELS" --classes 0 --nh 64 --epochs 12 --batch 16 --lr 3e-3 \
+$L train --images "$IMAGES" --labels "$LABELS" --classes 0 --nh 512 --epochs 6 --batch 8 --strength 3 --lr 3e-3 \
   --quiet --out m.safetensors >/dev/null 2>train.err && ok || { bad "training failed: $(cat train.err)"; finish; exit 1; }
 $L generate --model m.safetensors --n 48 --no-figures --outdir trained >/dev/null 2>&1 && ok || bad "generate failed"
 $L generate --model m.safetensors --n 48 --no-figures --untrained --outdir untrained >/dev/null 2>&1 && ok || bad "baseline failed"
