@@ -35,3 +35,16 @@ set_target_properties(langevin::cjson PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CJSON_INCLUDE_DIR}")
 
 find_library(MATH_LIBRARY m)
+
+# libfixmath (Debian libfixmath-dev): Q16.16 parameter conversions of the
+# emulated device.  Debian ships only a static archive named liblibfixmath.a
+# and no CMake or pkg-config file.
+find_path(FIXMATH_INCLUDE_DIR NAMES libfixmath/fix16.h)
+find_library(FIXMATH_LIBRARY NAMES libfixmath)
+if(NOT FIXMATH_INCLUDE_DIR OR NOT FIXMATH_LIBRARY)
+  message(FATAL_ERROR "libfixmath not found: run scripts/bootstrap.sh (apt package libfixmath-dev)")
+endif()
+add_library(langevin::fixmath UNKNOWN IMPORTED)
+set_target_properties(langevin::fixmath PROPERTIES
+  IMPORTED_LOCATION "${FIXMATH_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${FIXMATH_INCLUDE_DIR}")

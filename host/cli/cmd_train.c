@@ -38,7 +38,7 @@ static const char *help =
     "  --vv                add trainable visible-visible couplings (off in the paper)\n"
     "  --train-vbias       make visible biases trainable (off in the paper)\n"
     "noising protocol:\n"
-    "  --strength X        imposed digit strength s: visible bias -s*lambda(t)*P (default 1)\n"
+    "  --strength X        imposed digit strength s: visible bias -s*lambda(t)*P (default 3, docs/results.md)\n"
     "  --hidden-strength X same for the hidden units' strided projection (default = --strength)\n"
     "  --t-eq X            equilibration time before the ramp (default 1)\n"
     "optimisation:\n"

@@ -13,7 +13,7 @@ lv_physics lv_physics_default(void)
 
 lv_protocol lv_protocol_default(void)
 {
-    lv_protocol p = {.strength = 1.0, .hidden_strength = 1.0, .t_eq = 1.0};
+    lv_protocol p = {.strength = 3.0, .hidden_strength = 3.0, .t_eq = 1.0};
     return p;
 }
 
