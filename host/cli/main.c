@@ -20,6 +20,7 @@ static const char *usage =
     "  generate  run the trained dynamics from noise: samples, quality, heat, figures\n"
     "  heat      heat statistics of generation (Q = V(x0) - V(xf) and path heat)\n"
     "  info      describe and check a model file\n"
+    "  quantize  float model -> device image for the emulated device and the RTL\n"
     "\n"
     "`langevin <command> --help` describes each command.\n"
     "Environment: OMP_NUM_THREADS sets the thread count (or --threads).\n"
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "generate")) return cmd_generate(argc, argv);
     if (!strcmp(cmd, "heat")) return cmd_heat(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
+    if (!strcmp(cmd, "quantize")) return cmd_quantize(argc, argv);
     fprintf(stderr, "langevin: unknown command '%s'\n\n%s", cmd, usage);
     return LV_EXIT_USAGE;
 }
