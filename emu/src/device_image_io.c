@@ -239,16 +239,12 @@ int lv_dev_image_validate(const lv_dev_image *img, lv_error *err)
     RANGE("k", "mu*dt in Q0.32, 1 <= K < 2^31", img->k, 1, INT32_MAX);
     RANGE("offset", "noise offset O in Q16.16, |O| < 2^31", img->offset, -INT32_MAX, INT32_MAX);
     RANGE("colour_a", "noise colour a in Q1.15, 0 <= a < 2^15", img->colour_a, 0, 32767);
-    if (img->colour_a != 0) {
-        uint32_t ca = colour_c_of(img->colour_a);
-        if (img->colour_c != ca)
-            return lv_fail(err, "device image field colour_c = %u does not match colour_a = %u: it must be "
-                           "round(sqrt(1 - a^2) * 2^15) = %u (docs/fixed-point.md §2)",
-                           (unsigned)img->colour_c, (unsigned)img->colour_a, (unsigned)ca);
-    } else if (img->colour_c != 0 && img->colour_c != 32768) {
-        return lv_fail(err, "device image field colour_c = %u is invalid for white noise (colour_a = 0): it "
-                       "must be 32768 (= sqrt(1 - 0) * 2^15) or 0 (unused)", (unsigned)img->colour_c);
-    }
+    /* One valid value per a (also a = 0: ca = 2^15), the value the noise DAC checks. */
+    uint32_t ca = colour_c_of(img->colour_a);
+    if (img->colour_c != ca)
+        return lv_fail(err, "device image field colour_c = %u does not match colour_a = %u: it must be "
+                       "round(sqrt(1 - (a/2^15)^2) * 2^15) = %u (docs/fixed-point.md §2)",
+                       (unsigned)img->colour_c, (unsigned)img->colour_a, (unsigned)ca);
 
     /* Physical parameters: reports only, but they must describe the codes. */
     if (phys_ok(err, "J2", img->J2, 0) || phys_ok(err, "J4", img->J4, 0) || phys_ok(err, "kT", img->kT, 0) ||

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "device_image_io.h"
+#include "device_run.h"
 #include "figures.h"
 #include "fileio.h"
 #include "generate.h"
@@ -20,6 +22,7 @@
 
 static const char *help =
     "usage: langevin generate --model MODEL.safetensors [options]\n"
+    "       langevin generate --device emu --image IMAGE.lvimg [options]\n"
     "\n"
     "Start each trajectory from the coupling-free computer at equilibrium\n"
     "(pure thermal noise), run the trained dynamics for t_f, read the visible\n"
@@ -27,7 +30,20 @@ static const char *help =
     "(docs/quality.md) and the heat released (Q = V(x0) - V(xf) and the\n"
     "Stratonovich path heat).\n"
     "\n"
-    "  --model FILE     trained model (required)\n"
+    "  --model FILE     trained float model (the float reference computer)\n"
+    "  --device float|emu  float reference (default), or the emulated fixed-point\n"
+    "                   device running a device image (docs/fixed-point.md): noisy\n"
+    "                   start = the coupling-free device after t_eq/dt ticks, then\n"
+    "                   t_f/dt coupled ticks; heat from the device's own meter\n"
+    "  --image FILE     device image from `langevin quantize` (with --device emu)\n"
+    "  --mismatch S     emulate a chip with coupling mismatch of relative spread S\n"
+    "                   (0 <= S < 1/6; default 0 = ideal)\n"
+    "  --chip-seed N    which chip instance (mismatch pattern; default 1)\n"
+    "  --tau-us X       the analog device's time unit 1/mu in microseconds, for the\n"
+    "                   physical time reported (default 1)\n"
+    "  --reference DIR  an earlier generate output (e.g. the float reference): report\n"
+    "                   the two-sample Kolmogorov-Smirnov distance between its heat\n"
+    "                   distribution and this run's, and both means\n"
     "  --n N            trajectories (default 1000)\n"
     "  --batch N        trajectories simulated together (default 64; speed only)\n"
     "  --seed N         noise seed (default 1)\n"
@@ -40,7 +56,10 @@ static const char *help =
     "samples.csv (per trajectory: best digit, r, Q_end, Q_path),\n"
     "samples.safetensors (visible states [n, nv]), and figures:\n"
     "noising.png (Fig. 1a), training_digits.png (1b), strips.png (2a),\n"
-    "samples_grid.png (2b), fields.png (2c), heat_hist.png.\n";
+    "samples_grid.png (2b), fields.png (2c), heat_hist.png.  With --device emu:\n"
+    "no noising or strip figures; summary.json gains a \"device\" section\n"
+    "(formats, saturation counts, physical time).  Device trajectory j uses\n"
+    "chip seed (seed << 32) | j.\n";
 
 static void on_progress(void *ctx, long done, long total)
 {
@@ -69,18 +88,55 @@ int lv_cli_write_json(const char *path, cJSON *root, lv_error *err)
     return rc;
 }
 
+/* Q_end (in kT) of an earlier generate run, from DIR/samples.safetensors. */
+static int load_reference_heat(const char *dir, double kT, double **q, size_t *n, lv_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/samples.safetensors", dir);
+    lv_st_file *f;
+    if (lv_st_open(path, &f, err)) return lv_fail_prefix(err, "--reference");
+    const lv_st_tensor *t = lv_st_find(f, "Q_end");
+    if (!t || t->ndim != 1 || t->shape[0] < 1) {
+        lv_st_close(f);
+        return lv_fail(err, "--reference: %s has no 1-D tensor Q_end (is it a `langevin generate` output?)", path);
+    }
+    *n = (size_t)t->shape[0];
+    *q = malloc(*n * sizeof **q);
+    if (!*q) {
+        lv_st_close(f);
+        return lv_fail(err, "out of memory reading %s", path);
+    }
+    int64_t shape[1] = {t->shape[0]};
+    int rc = lv_st_read_f64(f, "Q_end", 1, shape, *q, err);
+    lv_st_close(f);
+    if (rc) {
+        free(*q);
+        *q = NULL;
+        return -1;
+    }
+    for (size_t i = 0; i < *n; ++i) (*q)[i] /= kT; /* stored in energy units */
+    return 0;
+}
+
 int cmd_generate(int argc, char **argv)
 {
     const char *C = "generate", *model_path = NULL, *outdir = "out/generate";
     lv_gen_opts go = lv_gen_opts_default();
     long lv, threads = 0;
-    int untrained = 0, figures = 1;
-    enum { O_MODEL = 256, O_N, O_BATCH, O_SEED, O_OUTDIR, O_UNTRAINED, O_NOFIG, O_THREADS };
+    int untrained = 0, figures = 1, emu = 0;
+    const char *image_path = NULL, *ref_dir = NULL;
+    double mismatch = 0, tau_us = 1;
+    uint64_t chip_seed = 1;
+    enum { O_MODEL = 256, O_N, O_BATCH, O_SEED, O_OUTDIR, O_UNTRAINED, O_NOFIG, O_THREADS, O_DEVICE, O_IMAGE,
+           O_MISMATCH, O_CHIPSEED, O_TAU, O_REF };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL}, {"n", required_argument, 0, O_N},
         {"batch", required_argument, 0, O_BATCH}, {"seed", required_argument, 0, O_SEED},
         {"outdir", required_argument, 0, O_OUTDIR}, {"untrained", no_argument, 0, O_UNTRAINED},
         {"no-figures", no_argument, 0, O_NOFIG}, {"threads", required_argument, 0, O_THREADS},
+        {"device", required_argument, 0, O_DEVICE}, {"image", required_argument, 0, O_IMAGE},
+        {"mismatch", required_argument, 0, O_MISMATCH}, {"chip-seed", required_argument, 0, O_CHIPSEED},
+        {"tau-us", required_argument, 0, O_TAU}, {"reference", required_argument, 0, O_REF},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -95,21 +151,59 @@ int cmd_generate(int argc, char **argv)
         case O_UNTRAINED: untrained = 1; break;
         case O_NOFIG: figures = 0; break;
         case O_THREADS: bad = cli_int(C, "--threads", optarg, 1, 1024, &threads); break;
+        case O_DEVICE:
+            if (!strcmp(optarg, "emu")) emu = 1;
+            else if (!strcmp(optarg, "float")) emu = 0;
+            else return cli_usage_error(C, "--device must be 'float' or 'emu', not '%s'", optarg);
+            break;
+        case O_IMAGE: image_path = optarg; break;
+        case O_MISMATCH: bad = cli_double(C, "--mismatch", optarg, 0, 10922.0 / 65536.0, &mismatch); break;
+        case O_CHIPSEED: bad = cli_u64(C, "--chip-seed", optarg, &chip_seed); break;
+        case O_TAU: bad = cli_double(C, "--tau-us", optarg, 1e-12, 1e12, &tau_us); break;
+        case O_REF: ref_dir = optarg; break;
         case 'h': fputs(help, stdout); return LV_EXIT_OK;
         default: return cli_usage_error(C, "unknown option");
         }
         if (bad) return LV_EXIT_USAGE;
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
-    if (!model_path) return cli_usage_error(C, "--model FILE is required");
+    if (emu) {
+        if (!image_path) return cli_usage_error(C, "--device emu needs --image IMAGE (make one with `langevin quantize`)");
+        if (model_path) return cli_usage_error(C, "--device emu runs --image, not --model");
+    } else {
+        if (image_path || mismatch > 0)
+            return cli_usage_error(C, "--image and --mismatch need --device emu");
+        if (!model_path) return cli_usage_error(C, "--model FILE is required");
+    }
     cli_set_threads((int)threads);
 
     lv_error err;
     lv_model m;
-    if (lv_model_load(model_path, &m, &err)) return cli_fail(C, &err);
-    if (untrained) lv_params_zero(&m.p, &m.phys);
-    if (lv_mkdir_p(outdir, &err)) {
+    lv_dev_image img = {0};
+    lv_device_stats dst = {0};
+    lv_dev_instance inst = {.seed = chip_seed, .sm = (uint32_t)lround(mismatch * 65536.0)};
+    if (emu) {
+        if (lv_dev_image_read(image_path, &img, NULL, &err)) return cli_fail(C, &err);
+        if (lv_model_from_image(&img, &m, &err)) {
+            lv_dev_image_free(&img);
+            return cli_fail(C, &err);
+        }
+        if (untrained) {
+            memset(img.c, 0, img.m * sizeof *img.c);
+            memset(img.cb, 0, (size_t)(img.nv + img.nh) * sizeof *img.cb);
+            lv_params_zero(&m.p, &m.phys);
+        }
+        go.strip_traj = 0;
+        model_path = image_path;
+    } else if (lv_model_load(model_path, &m, &err)) {
+        return cli_fail(C, &err);
+    }
+    if (!emu && untrained) lv_params_zero(&m.p, &m.phys);
+    double *ref_q = NULL;
+    size_t ref_n = 0;
+    if ((ref_dir && load_reference_heat(ref_dir, m.phys.kT, &ref_q, &ref_n, &err)) || lv_mkdir_p(outdir, &err)) {
         lv_model_free(&m);
+        lv_dev_image_free(&img);
         return cli_fail(C, &err);
     }
     lv_gen_result r;
@@ -117,9 +211,12 @@ int cmd_generate(int argc, char **argv)
     lv_progress prog;
     lv_progress_start(&prog, "generate");
     double t0 = lv_now();
-    if (lv_generate(&m, &go, &r, on_progress, &prog, &err)) {
+    int grc = emu ? lv_device_generate(&img, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog, &err)
+                  : lv_generate(&m, &go, &r, on_progress, &prog, &err);
+    if (grc) {
         lv_progress_end(&prog);
         lv_model_free(&m);
+        lv_dev_image_free(&img);
         return cli_fail(C, &err);
     }
     lv_progress_end(&prog);
@@ -192,6 +289,40 @@ int cmd_generate(int argc, char **argv)
     cJSON_AddNumberToObject(ph, "tf", m.phys.tf);
     cJSON_AddNumberToObject(ph, "strength", m.proto.strength);
     cJSON_AddNumberToObject(ph, "hidden_strength", m.proto.hidden_strength);
+    if (emu) {
+        /* Physical time of one trajectory on the analog device: every tick is
+         * dt in units of 1/mu. */
+        double t_phys_us = (double)dst.ticks * img.dt * tau_us;
+        cJSON *dv = cJSON_AddObjectToObject(root, "device");
+        cJSON_AddStringToObject(dv, "kind", "emu");
+        cJSON_AddStringToObject(dv, "image", image_path);
+        cJSON_AddNumberToObject(dv, "coupling_bits", img.bj);
+        cJSON_AddNumberToObject(dv, "bias_bits", img.bb);
+        cJSON_AddNumberToObject(dv, "state_bits", img.wx);
+        cJSON_AddNumberToObject(dv, "state_frac", img.fx);
+        cJSON_AddNumberToObject(dv, "force_bits", img.wf);
+        cJSON_AddNumberToObject(dv, "force_frac", img.ff);
+        cJSON_AddNumberToObject(dv, "dac_bits", img.bn);
+        cJSON_AddNumberToObject(dv, "mismatch_sigma", inst.sm / 65536.0);
+        cJSON_AddNumberToObject(dv, "chip_seed", (double)chip_seed);
+        cJSON_AddStringToObject(dv, "field_path", dst.field_path);
+        cJSON_AddNumberToObject(dv, "ticks_per_trajectory", (double)dst.ticks);
+        cJSON_AddNumberToObject(dv, "sat_state_unit_ticks", (double)dst.sat_state);
+        cJSON_AddNumberToObject(dv, "sat_force_unit_ticks", (double)dst.sat_force);
+        cJSON_AddNumberToObject(dv, "tau_us", tau_us);
+        cJSON_AddNumberToObject(dv, "physical_time_per_trajectory_us", t_phys_us);
+    }
+    double ks = NAN;
+    lv_summary sref = {0};
+    if (ref_q) {
+        ks = lv_ks_distance(qe, n, ref_q, ref_n);
+        sref = lv_summarize(ref_q, ref_n);
+        cJSON *ro = cJSON_AddObjectToObject(root, "reference");
+        cJSON_AddStringToObject(ro, "dir", ref_dir);
+        cJSON_AddItemToObject(ro, "Q_end_kT", summary_json(&sref));
+        cJSON_AddNumberToObject(ro, "ks_distance_Q_end", ks);
+        cJSON_AddNumberToObject(ro, "relative_mean_difference", (se.mean - sref.mean) / sref.mean);
+    }
     cJSON *heat = cJSON_AddObjectToObject(root, "heat_kT");
     cJSON_AddItemToObject(heat, "Q_end", summary_json(&se));
     cJSON_AddItemToObject(heat, "Q_path", summary_json(&sp));
@@ -237,7 +368,7 @@ int cmd_generate(int argc, char **argv)
         if (lv_fig_grid(path, &m, &r, 5, &err)) goto out;
         snprintf(path, sizeof path, "%s/fields.png", outdir);
         if (lv_fig_fields(path, &m, 16, &err)) goto out;
-        if (m.ndigits > 0) {
+        if (m.ndigits > 0 && !emu) {
             snprintf(path, sizeof path, "%s/noising.png", outdir);
             if (lv_fig_noising(path, &m, 0, 8, go.seed, &err)) goto out;
             snprintf(path, sizeof path, "%s/training_digits.png", outdir);
@@ -258,6 +389,14 @@ int cmd_generate(int argc, char **argv)
             printf(" digit %d (label %d) %.1f%%", d, (int)m.digit_labels[d], 100 * q.coverage[d]);
         printf("\n");
     }
+    if (emu)
+        printf("device: emu, %d-bit couplings, state Q%d.%d, %ld ticks per trajectory = %.4g us at 1/mu = %g us; "
+               "saturations: state %llu, force %llu unit-ticks\n",
+               img.bj, img.wx - img.fx, img.fx, dst.ticks, (double)dst.ticks * img.dt * tau_us, tau_us,
+               (unsigned long long)dst.sat_state, (unsigned long long)dst.sat_force);
+    if (ref_q)
+        printf("reference %s: Q_end %.4g +- %.3g kT; KS distance of the heat distributions %.4f\n", ref_dir,
+               sref.mean, sref.std, ks);
     printf("wrote %s/summary.json, samples.csv, samples.safetensors%s\n", outdir, figures ? " and figures" : "");
     rc = LV_EXIT_OK;
 out:
@@ -267,5 +406,7 @@ out:
     lv_quality_free(&q);
     lv_gen_result_free(&r);
     lv_model_free(&m);
+    lv_dev_image_free(&img);
+    free(ref_q);
     return rc;
 }
