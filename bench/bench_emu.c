@@ -16,28 +16,8 @@
  *
  * usage: bench_emu [--nv N] [--nh N] [--batch B] [--bj BITS] [--teq TICKS]
  *                  [--run TICKS] [--repeat R]
- *
- * The build must link this program with langevin_emu (bench/CMakeLists.txt
- * links langevin_host only as of this writing); without the emulator's
- * headers it compiles to a stub that says so.
  */
-#if defined(__has_include)
-#if __has_include("device.h")
-#define LV_HAVE_EMU 1
-#endif
-#endif
-
 #include <stdio.h>
-
-#ifndef LV_HAVE_EMU
-int main(void)
-{
-    fprintf(stderr, "bench_emu: built without the emulator (emu/src headers not on the include path):\n"
-                    "add langevin_emu to target_link_libraries in bench/CMakeLists.txt\n");
-    return 1;
-}
-#else
-
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -47,29 +27,14 @@ int main(void)
 
 #include <cblas.h>
 
+#include "bench_util.h"
+#include "progress.h"
 #include "coupling_network.h"
 #include "device.h"
 #include "generate.h"
 #include "model.h"
 #include "noise_dac.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double loadavg1(void)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    double l = -1;
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1) l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 typedef struct {
     int nv, nh, batch, bj, teq, run, repeat;
@@ -213,7 +178,7 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &o)) return 2;
     lv_error err = {{0}};
     const int N = o.nv + o.nh, B = o.batch;
-    const double load0 = loadavg1();
+    const double load0 = lv_bench_loadavg1();
     printf("bench_emu: nv=%d nh=%d batch=%d BJ=%d ticks: %d coupling-free + %d coupled; "
            "%d OpenMP / %d OpenBLAS threads\n",
            o.nv, o.nh, B, o.bj, o.teq, o.run, omp_get_max_threads(), openblas_get_num_threads());
@@ -241,12 +206,12 @@ int main(int argc, char **argv)
     double best_e = 1e300, qe = 0;
     for (int r = -1; r < o.repeat; ++r) {
         lv_dev_gen_result res;
-        double t0 = now();
+        double t0 = lv_now();
         if (lv_dev_generate(d, (size_t)B, seeds, &res, &err)) {
             fprintf(stderr, "bench_emu: %s\n", err.msg);
             return 1;
         }
-        double t = now() - t0;
+        double t = lv_now() - t0;
         if (r >= 0 && t < best_e) best_e = t;
         qe = res.q_path[0];
         lv_dev_gen_result_free(&res);
@@ -263,9 +228,9 @@ int main(int argc, char **argv)
         }
         for (size_t k = 0; k < (size_t)B * N; ++k) x[k] = (int32_t)(frand() * 300000);
         for (int r = 0; r < 5; ++r) {
-            double t0 = now();
+            double t0 = lv_now();
             for (int k = 0; k < 20; ++k) lv_cn_field(c2, x, (size_t)B, f);
-            double t = (now() - t0) / 20;
+            double t = (lv_now() - t0) / 20;
             if (t < best_f) best_f = t;
         }
         lv_cn_free(c2);
@@ -283,12 +248,12 @@ int main(int argc, char **argv)
     double best_h = 1e300, qh = 0;
     for (int r = -1; r < o.repeat; ++r) {
         lv_gen_result res;
-        double t0 = now();
+        double t0 = lv_now();
         if (lv_generate(&m, &go, &res, NULL, NULL, &err)) {
             fprintf(stderr, "bench_emu: float generation: %s\n", err.msg);
             return 1;
         }
-        double t = now() - t0;
+        double t = lv_now() - t0;
         if (r >= 0 && t < best_h) best_h = t;
         qh = res.Q_path[0];
         lv_gen_result_free(&res);
@@ -302,7 +267,7 @@ int main(int argc, char **argv)
     printf("  emulator per tick: %.3f ms, of which coupling field %.3f ms (%.0f %%)\n", 1e3 * best_e / (ticks + 2),
            1e3 * best_f, 100 * best_f * (ticks + 2) / best_e);
     printf("  (sanity: Q_path of trajectory 0, emulator %.4f, float %.4f -- different noise, same scale)\n", qe, qh);
-    const double load1 = loadavg1();
+    const double load1 = lv_bench_loadavg1();
     printf("Load average (1 min) at start/end: %.2f / %.2f%s\n", load0, load1,
            (load0 > 1.0 + omp_get_max_threads() / 2.0 || load1 > 1.0 + omp_get_max_threads() / 2.0)
                ? "  -- the machine is busy; compare with OMP_NUM_THREADS=1"
@@ -313,4 +278,3 @@ int main(int argc, char **argv)
     lv_model_free(&m);
     return 0;
 }
-#endif

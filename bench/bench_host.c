@@ -31,6 +31,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
+#include "progress.h"
 #include "dynamics.h"
 #include "generate.h"
 #include "model.h"
@@ -38,24 +40,6 @@
 #include "rng.h"
 #include "train.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* 1-minute load average from /proc/loadavg, or -1 if unavailable. */
-static double loadavg1(void)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    double l = -1;
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1) l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -233,16 +217,16 @@ static void run_shape(const blasbuf *b, int kind, int rows)
 static void time_shape(const blasbuf *b, shape *s, double min_time)
 {
     run_shape(b, s->kind, s->rows); /* warm-up */
-    double t0 = now();
+    double t0 = lv_now();
     run_shape(b, s->kind, s->rows);
-    double one = now() - t0;
+    double one = lv_now() - t0;
     long reps = (long)(min_time / 5.0 / (one > 1e-7 ? one : 1e-7));
     if (reps < 1) reps = 1;
     double best = 1e300;
     for (int blk = 0; blk < 5; ++blk) {
-        t0 = now();
+        t0 = lv_now();
         for (long r = 0; r < reps; ++r) run_shape(b, s->kind, s->rows);
-        double t = (now() - t0) / (double)reps;
+        double t = (lv_now() - t0) / (double)reps;
         if (t < best) best = t;
     }
     s->best_s = best;
@@ -401,18 +385,18 @@ static void bench_noise(const opts *o, double *one, double *all)
         return;
     }
     long nrows = 0;
-    double t0 = now(), t;
+    double t0 = lv_now(), t;
     do {
         for (int r = 0; r < 64; ++r, ++nrows) lv_normals(7, (uint64_t)nrows, 3, 0, (size_t)N, buf);
-        t = now() - t0;
+        t = lv_now() - t0;
     } while (t < o->min_time);
     *one = (double)nrows * N / t;
     long rows_mt = (long)(*one * o->min_time / N) * threads + threads;
-    t0 = now();
+    t0 = lv_now();
 #pragma omp parallel for schedule(static)
     for (long r = 0; r < rows_mt; ++r)
         lv_normals(7, (uint64_t)r, 4, 0, (size_t)N, buf + (size_t)omp_get_thread_num() * N);
-    *all = (double)rows_mt * N / (now() - t0);
+    *all = (double)rows_mt * N / (lv_now() - t0);
     free(buf);
 }
 
@@ -429,7 +413,7 @@ static int bench_free(const opts *o, const lv_model *m, double *rate, lv_error *
     }
     for (int b = 0; b < B; ++b) streams[b] = LV_STREAM_MISC + (uint64_t)b;
     long steps = 50, total = 0;
-    double t0 = now(), t;
+    double t0 = lv_now(), t;
     do {
         if (lv_free_steps(&m->phys, X, (size_t)B, NULL, 0.0, 1, streams, (uint32_t)total, steps, eta,
                           err)) {
@@ -437,7 +421,7 @@ static int bench_free(const opts *o, const lv_model *m, double *rate, lv_error *
             goto out;
         }
         total += steps;
-        t = now() - t0;
+        t = lv_now() - t0;
     } while (t < o->min_time);
     *rate = (double)B * N * (double)total / t;
 out:
@@ -460,12 +444,12 @@ static int bench_train(const opts *o, lv_model *m, long K, phase_result *r, lv_e
     *r = (phase_result){.best_s = 1e300};
     double sum = 0;
     for (int e = -1; e < o->epochs; ++e) { /* epoch -1: warm-up */
-        double t0 = now();
+        double t0 = lv_now();
         if (lv_trainer_epoch(tr, &st, err)) {
             lv_trainer_free(tr);
             return lv_fail_prefix(err, "training epoch");
         }
-        double t = now() - t0;
+        double t = lv_now() - t0;
         if (e < 0) continue;
         sum += t;
         if (t < r->best_s) r->best_s = t;
@@ -495,9 +479,9 @@ static int bench_gen(const opts *o, const lv_model *m, long K, phase_result *r, 
     double sum = 0;
     for (int e = -1; e < o->epochs; ++e) { /* run -1: warm-up */
         lv_gen_result res;
-        double t0 = now();
+        double t0 = lv_now();
         if (lv_generate(m, &go, &res, NULL, NULL, err)) return lv_fail_prefix(err, "generation");
-        double t = now() - t0;
+        double t = lv_now() - t0;
         lv_gen_result_free(&res);
         if (e < 0) continue;
         sum += t;
@@ -542,7 +526,7 @@ int main(int argc, char **argv)
     printf("OpenBLAS: core %s, OPENBLAS_CORETYPE=%s, %d OpenMP / %d OpenBLAS threads\n",
            openblas_get_corename(), ct ? ct : "(unset)", threads, openblas_get_num_threads());
     printf("          %s\n", openblas_get_config());
-    const double load0 = loadavg1();
+    const double load0 = lv_bench_loadavg1();
 
     shape gen[3], trn[G_NKIND];
     double gemm_gen = 0, gemm_trn = 0;
@@ -605,7 +589,7 @@ int main(int argc, char **argv)
         printf("Coupling-free Euler steps (lv_free_steps, %d rows): %.3e unit-steps/s\n", B, free_rate);
     }
 
-    const double load1 = loadavg1();
+    const double load1 = lv_bench_loadavg1();
     printf("\nLoad average (1 min) at start/end: %.2f / %.2f", load0, load1);
     if (load0 > 1.0 + threads / 2.0 || load1 > 1.0 + threads / 2.0)
         printf("  -- the machine is busy: multi-threaded timings (OpenMP barriers) are unreliable;\n"

@@ -48,6 +48,9 @@ cp m.lvimg flip.lvimg
 printf '\x55' | dd of=flip.lvimg bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 expect_fail 1 "CRC" -- $L generate --device emu --image flip.lvimg --n 1 --outdir t2
 [ ! -e t1 ] && [ ! -e t2 ] && ok || bad "a refused image still created an output directory"
+$L info m.lvimg > info.txt 2>&1 && grep -q "device checks .*passed" info.txt && grep -q "couplings 6 bits" info.txt \
+  && ok || bad "info on a device image: $(cat info.txt)"
+expect_fail 1 "CRC" -- $L info flip.lvimg
 printf 'not an image' > junk.lvimg
 expect_fail 1 "magic|not a device image|LVDEVIMG|short" -- $L generate --device emu --image junk.lvimg --n 1
 finish

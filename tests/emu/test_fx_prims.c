@@ -12,38 +12,9 @@
 
 #include "fx_prims.h"
 
-static int n_pass, n_fail;
+#include "test_util.h"
 
-#define CHECK_MSG(cond, ...)                                                              \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            n_pass++;                                                                     \
-        } else {                                                                          \
-            n_fail++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
-#define CHECK(cond) CHECK_MSG(cond, "%s", "")
-
-/* Count a bulk comparison as one check; print at most a few mismatches. */
-#define BULK_FAIL(bad, ...)                                                               \
-    do {                                                                                  \
-        if ((bad)++ < 5) {                                                                \
-            fprintf(stderr, "  mismatch: ");                                              \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+#define splitmix64 lv_t_splitmix64
 
 /* Sign-magnitude form of the definition: sign(v) * floor((|v| + 2^(s-1)) / 2^s). */
 static int64_t rnd_signmag(int64_t v, int s)
@@ -241,6 +212,5 @@ int main(void)
     test_fix16_mul();
     test_fix16_from_dbl();
     test_sat();
-    printf("test_fx_prims: %d passed, %d failed\n", n_pass, n_fail);
-    return n_fail ? 1 : 0;
+    return lv_test_report("test_fx_prims");
 }

@@ -18,29 +18,7 @@
 #include "noise_dac.h"
 #include "noise_source.h"
 
-static int n_pass, n_fail;
-
-#define CHECK_MSG(cond, ...)                                                              \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            n_pass++;                                                                     \
-        } else {                                                                          \
-            n_fail++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
-#define CHECK(cond) CHECK_MSG(cond, "%s", "")
-
-#define BULK_FAIL(bad, ...)                                                               \
-    do {                                                                                  \
-        if ((bad)++ < 5) {                                                                \
-            fprintf(stderr, "  mismatch: ");                                              \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
+#include "test_util.h"
 
 /* sqrt(2 mu kT dt) * 2^Fx with mu dt = 1e-3, Fx = 20 (docs/physics.md,
  * docs/fixed-point.md §2): the default kT = 0.1, and kT = 1. */
@@ -553,6 +531,5 @@ int main(int argc, char **argv)
     test_eta_stats();
     test_gain();
     test_init_check();
-    printf("test_noise_dac: %d passed, %d failed\n", n_pass, n_fail);
-    return n_fail ? 1 : 0;
+    return lv_test_report("test_noise_dac");
 }

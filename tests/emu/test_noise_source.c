@@ -13,37 +13,9 @@
 #include "noise_source.h"
 #include "rng.h"
 
-static int n_pass, n_fail;
+#include "test_util.h"
 
-#define CHECK_MSG(cond, ...)                                                              \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            n_pass++;                                                                     \
-        } else {                                                                          \
-            n_fail++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
-#define CHECK(cond) CHECK_MSG(cond, "%s", "")
-
-#define BULK_FAIL(bad, ...)                                                               \
-    do {                                                                                  \
-        if ((bad)++ < 5) {                                                                \
-            fprintf(stderr, "  mismatch: ");                                              \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-        }                                                                                 \
-    } while (0)
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+#define splitmix64 lv_t_splitmix64
 
 /* Independent shaping: field k is bits 10k .. 10k+9 of the 128-bit word whose
  * bit j is bit (j mod 32) of w[j / 32], read one bit at a time. */
@@ -307,6 +279,5 @@ int main(void)
     test_purity();
     test_moments();
     test_independence();
-    printf("test_noise_source: %d passed, %d failed\n", n_pass, n_fail);
-    return n_fail ? 1 : 0;
+    return lv_test_report("test_noise_source");
 }

@@ -1,0 +1,37 @@
+// lv_ram - simple dual-port synchronous RAM: one write port, one registered
+// read port, read-before-write (a read of the address written in the same
+// cycle returns the old word).  The shape block-RAM inference expects; no
+// reset, contents undefined until written.
+//
+// Parameters:
+//   Width  word width in bits
+//   Depth  number of words (need not be a power of two)
+`default_nettype none
+
+module lv_ram #(
+  parameter int unsigned Width = 32,
+  parameter int unsigned Depth = 64,
+  localparam int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
+) (
+  input  wire             clk_i,
+  input  wire             we_i,
+  input  wire [AddrW-1:0] waddr_i,
+  input  wire [Width-1:0] wdata_i,
+  input  wire [AddrW-1:0] raddr_i,
+  output reg  [Width-1:0] rdata_o
+);
+
+  reg [Width-1:0] mem_q [0:Depth-1];
+
+  always @(posedge clk_i) begin
+    if (we_i) mem_q[waddr_i] <= wdata_i;
+    rdata_o <= mem_q[raddr_i];
+  end
+
+  initial begin
+    if (Width < 1 || Depth < 1) $error("lv_ram: Width and Depth must be >= 1");
+  end
+
+endmodule
+
+`default_nettype wire
