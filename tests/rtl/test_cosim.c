@@ -1,0 +1,320 @@
+/* test_cosim.c - RTL (rtl/langevin_core.v, Verilated) against the C model
+ * (emu/), bit for bit, at every tick.
+ *
+ * For each seed a random image is drawn (unit counts up to the model's
+ * capacity, among them nv = 13, nh = 7; the visible-visible block on or off;
+ * every format of docs/fixed-point.md §2 at random: Wx, Fx, BJ 2..16, Bb, Wf,
+ * Ff, J2, J4, K, Bn, gain, offset, colour; per-row coupling exponents;
+ * random initial states, sometimes at full scale, and weights or offsets
+ * that drive the force and the state into saturation) and kept when
+ * lv_dev_create accepts it (the §10 bounds).  Both devices then run the same
+ * sequence of 2-3 runs (COUPLE off/on, latch, a measure-only run, a tick
+ * counter starting anywhere).  After every pass of the RTL the harness
+ * compares the state (collected from the RTL's state-write stream), V, V0,
+ * Q, SAT_STATE and SAT_FORCE with the emulator stepped one tick at a time
+ * (a run split into single ticks gives the bits of the whole run,
+ * device.h).  It also checks the cycles of every pass against the formula
+ * documented in rtl/langevin_core.v and ceil(M/P) * 1.05 + N + constant.
+ *
+ * Usage: test_cosim [--long] [seeds [first]]; --long (only with LV_LONG=1 in
+ * the environment, otherwise it exits 77 = skipped) runs 10x the seeds, other
+ * seeds, and 5x longer runs; LV_RTL_FST=file.fst dumps the first seed's waveform (only
+ * in a LANGEVIN_RTL_TRACE=ON build). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "lvrtl.h"
+#include "noise_dac.h"
+#include "test_util.h"
+
+/* Cycles per pass (rtl/langevin_core.v): ceil(M/P) + N + PASS_C_COUPLED
+ * with COUPLE set (N + PASS_C_EMPTY when M = 0), N + PASS_C_FREE without. */
+#define PASS_C_COUPLED 22
+#define PASS_C_FREE 18
+#define PASS_C_EMPTY 20 /* COUPLE set, M = 0: the field pass has no lane to drain */
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static int irange(uint64_t *s, int lo, int hi) { return lo + (int)(splitmix64(s) % (uint64_t)(hi - lo + 1)); }
+static int chance(uint64_t *s, int percent) { return irange(s, 0, 99) < percent; }
+static int64_t smax(int w) { return ((int64_t)1 << (w - 1)) - 1; }
+static int64_t scode(uint64_t *s, int w) /* uniform symmetric code of width w */
+{
+    int64_t m = smax(w);
+    return (int64_t)(splitmix64(s) % (uint64_t)(2 * m + 1)) - m;
+}
+
+typedef struct {
+    long seeds, accepted_draws, rejected_draws, passes, sat_state_seeds, sat_force_seeds, coupled_passes;
+    double worst_ratio;
+    int example_printed;
+} stats;
+
+/* A random image within the model's capacity; 0 when lv_dev_create accepts it. */
+static int draw_image(lv_dev_image *img, uint64_t *s, int maxn, int force_13_7)
+{
+    memset(img, 0, sizeof *img);
+    int nv, nh;
+    if (force_13_7) {
+        nv = 13;
+        nh = 7;
+    } else {
+        int cap = chance(s, 30) ? maxn : (maxn < 24 ? maxn : 24);
+        nv = irange(s, 1, cap - 1);
+        nh = irange(s, 0, cap - nv);
+    }
+    img->nv = nv;
+    img->nh = nh;
+    img->vv = chance(s, 50);
+    img->wx = irange(s, 8, 28);
+    int fx_lo = (3 * (img->wx - 1) - 62) / 2 + 1;
+    if (fx_lo < 4) fx_lo = 4;
+    if (fx_lo > img->wx - 2) fx_lo = img->wx - 2;
+    img->fx = irange(s, fx_lo, img->wx - 2);
+    img->wf = irange(s, 16, 40);
+    img->ff = irange(s, 4, img->wf - 2);
+    img->bj = irange(s, 2, 16);
+    img->bb = irange(s, 2, 24);
+    img->j2 = chance(s, 10) ? 0 : irange(s, 0, 4 << 16);
+    img->j4 = chance(s, 10) ? 0 : irange(s, 0, 4 << 16);
+    double mudt = pow(10.0, -4.0 + 2.5 * (double)irange(s, 0, 1000) / 1000.0);
+    img->k = (uint32_t)(mudt * 4294967296.0);
+    if (img->k < 1) img->k = 1;
+    img->bn = irange(s, 2, 14);
+    img->gain = chance(s, 5) ? 0 : (uint32_t)(splitmix64(s) >> irange(s, 32, 63));
+    img->offset = chance(s, 70) ? 0 : (int32_t)scode(s, irange(s, 2, 32));
+    img->colour_a = chance(s, 50) ? 0 : (uint16_t)(chance(s, 20) ? irange(s, 32000, 32767) : irange(s, 1, 32767));
+    img->colour_c = lv_dac_colour_c(img->colour_a);
+    img->ticks_eq = 0;
+    img->ticks_run = 0;
+    img->m = lv_dev_couplings(nv, nh, img->vv);
+    img->n_rows = lv_dev_rows(nv, nh, img->vv);
+    img->c = malloc((img->m ? img->m : 1) * sizeof(int16_t));
+    img->ej = malloc(img->n_rows);
+    img->cb = malloc((size_t)(nv + nh) * sizeof(int32_t));
+    if (!img->c || !img->ej || !img->cb) return -1;
+    /* Exponents: a base near Ff + the state scale, a per-row spread. */
+    int base = irange(s, -16, 40), spread = irange(s, 0, 6);
+    for (size_t r = 0; r < img->n_rows; ++r) {
+        int e = base + irange(s, 0, spread);
+        img->ej[r] = (int8_t)(e > 47 ? 47 : e);
+    }
+    int sparse = chance(s, 20); /* many zero couplings */
+    for (size_t m = 0; m < img->m; ++m)
+        img->c[m] = (int16_t)(sparse && chance(s, 70) ? 0 : scode(s, img->bj));
+    for (int b = 0; b < 2; ++b) {
+        int e = img->ff + irange(s, -4, 24);
+        img->eb[b] = (int8_t)(e < -16 ? -16 : e > 47 ? 47 : e);
+    }
+    for (int i = 0; i < nv + nh; ++i) img->cb[i] = (int32_t)scode(s, img->bb);
+    return 0;
+}
+
+static void rtl_load_image(lvrtl *h, const lv_dev_image *img, const int32_t *x0)
+{
+    lvrtl_cfg c = {img->nv, img->nh, img->vv, img->wx, img->fx, img->wf, img->ff, img->j2, img->j4, img->k,
+                   img->bn, img->gain, img->offset, img->colour_a, img->colour_c, img->eb[0], img->eb[1]};
+    lvrtl_set_cfg(h, &c);
+    for (size_t m = 0; m < img->m; ++m)
+        lvrtl_load(h, LVRTL_MEM_COUPLINGS, m ? 1u : 0u, (uint32_t)(int32_t)img->c[m], NULL);
+    for (size_t r = 0; r < img->n_rows; ++r)
+        lvrtl_load(h, LVRTL_MEM_ROW_EXP, (uint32_t)r, (uint32_t)(int32_t)img->ej[r], NULL);
+    for (int i = 0; i < img->nv + img->nh; ++i) {
+        lvrtl_load(h, LVRTL_MEM_BIAS, (uint32_t)i, (uint32_t)img->cb[i], NULL);
+        lvrtl_load(h, LVRTL_MEM_STATE, (uint32_t)i, (uint32_t)x0[i], NULL);
+    }
+}
+
+/* One run on both devices; compares after every pass.  Returns the number
+ * of mismatching passes (0 = bit-exact). */
+static int run_both(lvrtl *h, lv_dev *d, uint64_t seed, int couple, uint32_t T, int latch, int clear, int32_t *xr,
+                    const lv_dev_image *img, uint64_t tseed, stats *st)
+{
+    const int n = img->nv + img->nh, P = lvrtl_lanes();
+    const long M = (long)img->m;
+    lv_error err = {{0}};
+    const uint32_t tick0 = lv_dev_tick(d);
+    int bad = 0;
+    if (lv_dev_run(d, couple, 0, latch, &err)) {
+        fprintf(stderr, "emu: %s\n", err.msg);
+        return 1;
+    }
+    lv_dev_regs prev, cur;
+    lv_dev_regs_get(d, 0, &prev);
+    lvrtl_out o;
+    lvrtl_start(h, seed, tick0, T, couple, latch, clear, &o);
+    uint64_t last = lvrtl_cycles(h);
+    const uint64_t limit = last + (uint64_t)(T + 1) * (uint64_t)(M + 4 * n + 200) + 4 * (uint64_t)n + 100;
+    uint32_t k = 0;
+    for (;;) {
+        lvrtl_cycle(h, &o);
+        if (o.xw_valid) xr[o.xw_unit] = o.xw_x;
+        if (o.pass_done) {
+            uint64_t now = lvrtl_cycles(h), cyc = now - last;
+            last = now;
+            if (k > 0) { /* pass 0 includes the run's setup sweep */
+                long want = !couple ? n + PASS_C_FREE : M ? (M + P - 1) / P + n + PASS_C_COUPLED : n + PASS_C_EMPTY;
+                CHECK_MSG((long)cyc == want, "seed %" PRIu64 ": pass %u took %" PRIu64 " cycles, formula %ld", tseed,
+                          k, cyc, want);
+                if (couple && img->nv == 13 && img->nh == 7 && !st->example_printed) {
+                    printf("  example: nv = 13, nh = 7, vv = %d, M = %ld, P = %d: %" PRIu64
+                           " cycles per coupled tick (ceil(M/P) = %ld, N = %d)\n",
+                           img->vv, M, P, cyc, (M + P - 1) / P, n);
+                    st->example_printed = 1;
+                }
+                if (couple && M) {
+                    double ratio = (double)cyc / ((double)((M + P - 1) / P) * 1.05 + n + PASS_C_COUPLED);
+                    if (ratio > st->worst_ratio) st->worst_ratio = ratio;
+                    st->coupled_passes++;
+                }
+            }
+            int ok = o.v == prev.v && o.q == prev.q && o.v0 == prev.v0;
+            if (k < T) {
+                if (lv_dev_run(d, couple, 1, 0, &err)) {
+                    fprintf(stderr, "emu: %s\n", err.msg);
+                    return bad + 1;
+                }
+                lv_dev_regs_get(d, 0, &cur);
+            } else {
+                cur = prev;
+            }
+            ok = ok && o.sat_state == cur.sat_state && o.sat_force == cur.sat_force;
+            const int32_t *xe = lv_dev_state(d);
+            int xbad = -1;
+            for (int i = 0; i < n && xbad < 0; ++i)
+                if (xr[i] != xe[i]) xbad = i;
+            ok = ok && xbad < 0;
+            CHECK_MSG(ok,
+                      "seed %" PRIu64 " (couple %d, T %u): pass %u differs: V %" PRId64 "/%" PRId64 " Q %" PRId64
+                      "/%" PRId64 " V0 %" PRId64 "/%" PRId64 " SAT_STATE %u/%u SAT_FORCE %u/%u, first state "
+                      "mismatch unit %d (%d/%d) [rtl/emu]",
+                      tseed, couple, T, k, o.v, prev.v, o.q, prev.q, o.v0, prev.v0, o.sat_state, cur.sat_state,
+                      o.sat_force, cur.sat_force, xbad, xbad >= 0 ? xr[xbad] : 0, xbad >= 0 ? xe[xbad] : 0);
+            if (!ok && ++bad > 2) return bad;
+            prev = cur;
+            st->passes++;
+            k++;
+        }
+        if (o.done) break;
+        if (lvrtl_cycles(h) > limit) {
+            CHECK_MSG(0, "seed %" PRIu64 ": the RTL did not finish a %u-tick run", tseed, T);
+            return bad + 1;
+        }
+    }
+    CHECK_MSG(k == T + 1, "seed %" PRIu64 ": %u passes, expected %u", tseed, k, T + 1);
+    CHECK_MSG(o.tick == lv_dev_tick(d), "seed %" PRIu64 ": TICK %u, emu %u", tseed, o.tick, lv_dev_tick(d));
+    if (k != T + 1 || o.tick != lv_dev_tick(d)) bad++;
+    return bad;
+}
+
+static int one_seed(uint64_t tseed, int longrun, const char *fst, stats *st)
+{
+    uint64_t s = tseed * 0x2545F4914F6CDD1Dull + 17;
+    const int maxn = lvrtl_max_n();
+    lv_dev_image img;
+    lv_dev *d = NULL;
+    lv_error err = {{0}};
+    for (int attempt = 0; attempt < 1000 && !d; ++attempt) {
+        if (draw_image(&img, &s, maxn, tseed % 10 == 0 && attempt < 50)) {
+            lv_dev_image_free(&img);
+            return 1;
+        }
+        d = lv_dev_create(&img, NULL, 1, &err);
+        if (!d) {
+            st->rejected_draws++;
+            lv_dev_image_free(&img);
+        }
+    }
+    if (!d) {
+        CHECK_MSG(0, "seed %" PRIu64 ": no acceptable image in 1000 draws (%s)", tseed, err.msg);
+        return 1;
+    }
+    st->accepted_draws++;
+    const int n = img.nv + img.nh;
+    int32_t *x0 = malloc((size_t)n * sizeof(int32_t)), *xr = malloc((size_t)n * sizeof(int32_t));
+    /* Initial state: zero, small, or anywhere in the Wx range. */
+    int mode = irange(&s, 0, 2);
+    for (int i = 0; i < n; ++i) {
+        int64_t m = smax(img.wx);
+        x0[i] = mode == 0 ? 0 : (int32_t)(mode == 1 ? scode(&s, img.fx + 1) : scode(&s, img.wx));
+        if (x0[i] > m) x0[i] = (int32_t)m;
+        xr[i] = x0[i];
+    }
+    uint64_t seed = splitmix64(&s);
+    uint32_t tick0 = chance(&s, 70) ? 0 : (uint32_t)(splitmix64(&s) % 0xFFFFF000u);
+    int bad = 0;
+    if (lv_dev_reset(d, &seed, 1, tick0, &err) || lv_dev_set_state(d, x0, &err)) {
+        CHECK_MSG(0, "emu: %s", err.msg);
+        bad = 1;
+    }
+    lvrtl *h = lvrtl_create(fst);
+    rtl_load_image(h, &img, x0);
+    /* Runs: the paper protocol (free, then coupled with the latch), or
+     * random COUPLE / latch; a third run sometimes (maybe measure-only). */
+    int runs = chance(&s, 40) ? 3 : 2, tmax = longrun ? 60 : 12;
+    for (int r = 0; r < runs && !bad; ++r) {
+        int couple = chance(&s, 25) ? irange(&s, 0, 1) : (r > 0);
+        int latch = r == 0 ? chance(&s, 20) : chance(&s, 70);
+        uint32_t T = (uint32_t)(r == 2 && chance(&s, 30) ? 0 : irange(&s, 1, tmax));
+        bad += run_both(h, d, seed, couple, T, latch, r == 0, xr, &img, tseed, st);
+    }
+    lv_dev_regs rg;
+    lv_dev_regs_get(d, 0, &rg);
+    if (rg.sat_state) st->sat_state_seeds++;
+    if (rg.sat_force) st->sat_force_seeds++;
+    st->seeds++;
+    lvrtl_free(h);
+    lv_dev_free(d);
+    lv_dev_image_free(&img);
+    free(x0);
+    free(xr);
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    const char *lng = getenv("LV_LONG");
+    int longrun = argc > 1 && strcmp(argv[1], "--long") == 0;
+    if (longrun) {
+        if (!lng || !*lng || strcmp(lng, "0") == 0) {
+            printf("rtl cosim --long: skipped (set LV_LONG=1 to run it)\n");
+            return 77;
+        }
+        argc--;
+        argv++;
+    }
+    long nseeds = argc > 1 ? atol(argv[1]) : 200, first = argc > 2 ? atol(argv[2]) : 0;
+    if (longrun) {
+        nseeds *= 10;
+        first += 1000000;
+    }
+    const char *fst = getenv("LV_RTL_FST");
+    stats st = {0};
+    int failed_seeds = 0;
+    printf("rtl cosim: P = %d lanes, MaxN = %d, MaxM = %d, %ld seeds from %ld%s\n", lvrtl_lanes(), lvrtl_max_n(),
+           lvrtl_max_m(), nseeds, first, longrun ? " (LV_LONG)" : "");
+    for (long t = first; t < first + nseeds; ++t) {
+        if (one_seed((uint64_t)t, longrun, t == first ? fst : NULL, &st)) failed_seeds++;
+        if (failed_seeds > 3) break;
+    }
+    printf("  %ld seeds bit-exact of %ld run (%ld images drawn and refused by the §10 check), %ld passes compared\n",
+           st.seeds - failed_seeds, st.seeds, st.rejected_draws, st.passes);
+    printf("  saturation seen: SAT_STATE in %ld seeds, SAT_FORCE in %ld seeds\n", st.sat_state_seeds,
+           st.sat_force_seeds);
+    printf("  cycles per coupled pass = ceil(M/P) + N + %d (exact in %ld passes); worst ratio to "
+           "ceil(M/P)*1.05 + N + %d: %.3f\n",
+           PASS_C_COUPLED, st.coupled_passes, PASS_C_COUPLED, st.worst_ratio);
+    CHECK(st.worst_ratio <= 1.0);
+    CHECK(failed_seeds == 0);
+    return lv_test_report("rtl cosim");
+}
