@@ -22,21 +22,7 @@
 #include "coupling_network.h"
 #include "device_image.h"
 #include "noise_source.h"
-#include "test_util.h"
-
-__extension__ typedef __int128 i128;
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-static int64_t irand(uint64_t *s, int64_t lo, int64_t hi) /* uniform in [lo, hi] */
-{
-    return lo + (int64_t)(splitmix64(s) % (uint64_t)(hi - lo + 1));
-}
+#include "emu_test_util.h"
 
 /* An image with only what the network reads; codes uniform in the BJ range,
  * row exponents uniform in [e_lo, e_hi]. */
@@ -83,11 +69,6 @@ static pair *pairs_of(const lv_dev_image *img)
     return p;
 }
 
-static i128 rnd128(i128 v, int s)
-{
-    if (s > 0) return (v + ((i128)1 << (s - 1)) - (v < 0)) >> s;
-    return v * ((i128)1 << -s);
-}
 
 /* Reference f for one state: codes `code` (effective), exponents `ex`,
  * couplings visited in the order perm. */

@@ -34,7 +34,7 @@
 #include "device_mmio.h"
 #include "lv_regs.h"
 #include "noise_dac.h"
-#include "test_util.h"
+#include "emu_test_util.h"
 
 #define RD(R) lv_dev_mmio_read32(m, LV_REG_##R##_OFFSET)
 #define WR(R, v) lv_dev_mmio_write32(m, LV_REG_##R##_OFFSET, (uint32_t)(v))
@@ -45,13 +45,6 @@
 
 /* ---- images ---------------------------------------------------------------- */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 static double urand(uint64_t *s) { return (double)(splitmix64(s) >> 11) * 0x1p-53 * 2.0 - 1.0; }
 
 typedef struct {

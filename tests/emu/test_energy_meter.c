@@ -25,27 +25,10 @@
 #include "noise_dac.h"
 #include "nonlinearity.h"
 #include "potential.h"
-#include "test_util.h"
+#include "emu_test_util.h"
 
-__extension__ typedef __int128 i128;
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-static int64_t irand(uint64_t *s, int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(splitmix64(s) % (uint64_t)(hi - lo + 1));
-}
 static double urand(uint64_t *s) { return (double)(splitmix64(s) >> 11) * 0x1p-53 * 2.0 - 1.0; }
-static i128 rnd128(i128 v, int s)
-{
-    if (s > 0) return (v + ((i128)1 << (s - 1)) - (v < 0)) >> s;
-    return v * ((i128)1 << -s);
-}
 
 static void test_formulas(void)
 {

@@ -31,6 +31,7 @@
 #include "lvrtl.h"
 #include "noise_dac.h"
 #include "test_util.h"
+#define splitmix64 lv_t_splitmix64
 
 /* Cycles per pass (rtl/langevin_core.v): ceil(M/P) + N + PASS_C_COUPLED
  * with COUPLE set (N + PASS_C_EMPTY when M = 0), N + PASS_C_FREE without. */
@@ -38,13 +39,6 @@
 #define PASS_C_FREE 18
 #define PASS_C_EMPTY 20 /* COUPLE set, M = 0: the field pass has no lane to drain */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 static int irange(uint64_t *s, int lo, int hi) { return lo + (int)(splitmix64(s) % (uint64_t)(hi - lo + 1)); }
 static int chance(uint64_t *s, int percent) { return irange(s, 0, 99) < percent; }
 static int64_t smax(int w) { return ((int64_t)1 << (w - 1)) - 1; }
