@@ -40,3 +40,49 @@ function(lv_verilate_core target)
     VERILATOR_ARGS -Wall -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M}
                    --x-assign fast --x-initial fast)
 endfunction()
+
+# lv_verilate_axi(<target> LANES <P> MAX_N <n> MAX_M <m>)
+#   A static library <target> holding rtl/langevin_axi.v (the AXI4-Lite
+#   register slave around langevin_core; PREFIX Vlangevin_axi, -Wall) and the
+#   extern "C" shim tests/rtl/lvaxi_shim.cpp (API: tests/rtl/lvaxi.h).
+#   langevin_axi `includes the generated lv_regs.vh, which exists only at
+#   build time, so this does not use verilate() (it runs Verilator at
+#   configure time): Verilator runs at build time (--cc --build, after the
+#   register map is generated) into <binary dir>/<target>.dir, and the
+#   Verilator runtime is compiled once into lv_verilated_rt.
+function(lv_verilate_axi target)
+  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M" "" ${ARGN})
+  get_property(srcs GLOBAL PROPERTY LV_RTL_AXI_SOURCES)
+  get_property(rtldir GLOBAL PROPERTY LV_RTL_DIR)
+  set(gen ${CMAKE_BINARY_DIR}/generated)
+  set(mdir ${CMAKE_CURRENT_BINARY_DIR}/${target}.dir)
+  set(lib ${mdir}/Vlangevin_axi__ALL.a)
+  find_package(Threads REQUIRED)
+  if(NOT TARGET lv_verilated_rt)
+    add_library(lv_verilated_rt STATIC ${VERILATOR_ROOT}/include/verilated.cpp
+                                       ${VERILATOR_ROOT}/include/verilated_threads.cpp)
+    target_include_directories(lv_verilated_rt SYSTEM PUBLIC ${VERILATOR_ROOT}/include
+                                                             ${VERILATOR_ROOT}/include/vltstd)
+    target_compile_options(lv_verilated_rt PRIVATE -Wno-error -w)
+    target_link_libraries(lv_verilated_rt PUBLIC Threads::Threads)
+  endif()
+  add_custom_command(
+    OUTPUT ${lib} ${mdir}/Vlangevin_axi.h
+    COMMAND ${LV_VERILATOR_BIN} --cc --build -j 2 -Wall --top-module langevin_axi --prefix Vlangevin_axi
+            -Mdir ${mdir} -I${rtldir} -I${gen}
+            -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M}
+            --x-assign fast --x-initial fast -CFLAGS -w -MAKEFLAGS OPT_FAST=-O2
+            ${srcs}
+    DEPENDS ${srcs} ${gen}/lv_regs.vh langevin_regs_gen
+    COMMENT "Verilating langevin_axi (P = ${A_LANES}, MaxN = ${A_MAX_N}, MaxM = ${A_MAX_M})"
+    VERBATIM)
+  add_custom_target(${target}_verilate DEPENDS ${lib})
+  add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/tests/rtl/lvaxi_shim.cpp)
+  add_dependencies(${target} ${target}_verilate)
+  target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/tests/rtl)
+  target_include_directories(${target} SYSTEM PRIVATE ${mdir})
+  target_compile_definitions(${target} PRIVATE
+    LVAXI_P=${A_LANES} LVAXI_MAX_N=${A_MAX_N} LVAXI_MAX_M=${A_MAX_M})
+  target_compile_options(${target} PRIVATE -Wno-error -w)
+  target_link_libraries(${target} PUBLIC ${lib} lv_verilated_rt)
+endfunction()
