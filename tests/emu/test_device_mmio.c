@@ -35,6 +35,7 @@
 #include "lv_regs.h"
 #include "noise_dac.h"
 #include "emu_test_util.h"
+#include "../firmware/fw_test_image.h"
 
 #define RD(R) lv_dev_mmio_read32(m, LV_REG_##R##_OFFSET)
 #define WR(R, v) lv_dev_mmio_write32(m, LV_REG_##R##_OFFSET, (uint32_t)(v))
@@ -45,75 +46,12 @@
 
 /* ---- images ---------------------------------------------------------------- */
 
-static double urand(uint64_t *s) { return (double)(splitmix64(s) >> 11) * 0x1p-53 * 2.0 - 1.0; }
-
-typedef struct {
-    int nv, nh, vv, wx, fx, wf, ff;
-    uint16_t a;     /* colour */
-    double kT;
-    int32_t offset; /* noise offset O (Q16.16 state LSBs) */
-} spec;
-
-static spec spec_default(void) { return (spec){12, 7, 0, 24, 20, 32, 16, 0, 0.1, 0}; }
-
-/* Random image: couplings U(-0.4, 0.4) on 8 bits with per-row exponents,
- * biases U(-0.5, 0.5) on 16 bits, J2 = J4 = 1, mu dt = 1e-3, the §9 gain. */
-static int build_image(lv_dev_image *img, const spec *sp, uint64_t seed)
-{
-    memset(img, 0, sizeof *img);
-    const int nv = sp->nv, nh = sp->nh, bj = 8, bb = 16;
-    img->nv = nv;
-    img->nh = nh;
-    img->vv = sp->vv;
-    img->wx = sp->wx;
-    img->fx = sp->fx;
-    img->bj = bj;
-    img->bb = bb;
-    img->wf = sp->wf;
-    img->ff = sp->ff;
-    img->j2 = 65536;
-    img->j4 = 65536;
-    img->k = (uint32_t)lrint(1e-3 * 4294967296.0);
-    img->bn = 14;
-    img->colour_a = sp->a;
-    img->colour_c = lv_dac_colour_c(sp->a);
-    img->offset = sp->offset;
-    img->J2 = img->J4 = 1.0;
-    img->kT = sp->kT;
-    img->mu = 1.0;
-    img->dt = 1e-3;
-    img->tf = 1.0;
-    img->t_eq = 0.5;
-    lv_error err;
-    if (lv_dac_gain(sqrt(2.0 * sp->kT * 1e-3) * ldexp(1, sp->fx), 14, sp->a, 0.0, &img->gain, &err)) return -1;
-    img->m = lv_dev_couplings(nv, nh, sp->vv);
-    img->n_rows = lv_dev_rows(nv, nh, sp->vv);
-    img->c = malloc((img->m ? img->m : 1) * sizeof(int16_t));
-    img->ej = malloc(img->n_rows);
-    img->cb = malloc((size_t)(nv + nh) * sizeof(int32_t));
-    if (!img->c || !img->ej || !img->cb) return -1;
-    const double cm = (double)((1 << (bj - 1)) - 1);
-    size_t off = 0;
-    for (size_t r = 0; r < img->n_rows; ++r) {
-        size_t cnt = r < (size_t)nv ? (size_t)nh
-                     : r < (size_t)(nv + nh) ? (size_t)(nh - 1 - ((int)r - nv))
-                                             : (size_t)(nv - 1 - ((int)r - nv - nh));
-        double J[64], mx = 1e-300;
-        for (size_t k = 0; k < cnt; ++k) mx = fmax(mx, fabs(J[k] = 0.4 * urand(&seed)));
-        int e = (int)floor(log2(cm / mx));
-        e = e < -16 ? -16 : e > 47 ? 47 : e;
-        img->ej[r] = (int8_t)e;
-        for (size_t k = 0; k < cnt; ++k) img->c[off + k] = (int16_t)lrint(ldexp(J[k], e));
-        off += cnt;
-    }
-    for (int blk = 0; blk < 2; ++blk) {
-        int e = (int)floor(log2((double)((1 << (bb - 1)) - 1) / 0.5));
-        img->eb[blk] = (int8_t)e;
-        for (int i = blk ? nv : 0; i < (blk ? nv + nh : nv); ++i)
-            img->cb[i] = (int32_t)lrint(ldexp(0.5 * urand(&seed), e));
-    }
-    return off == img->m ? 0 : -1;
-}
+/* Random small images (couplings U(-0.4, 0.4) on 8 bits with per-row
+ * exponents, biases U(-0.5, 0.5) on 16 bits): the builder the firmware tests
+ * share, so the emulator and the driver are tested on the same images. */
+typedef fw_spec spec;
+#define spec_default fw_spec_default
+#define build_image fw_build_image
 
 /* The words of memory `id` of img (sign-extended), malloc'ed; *n = count. */
 static uint32_t *image_words(const lv_dev_image *img, uint32_t id, size_t *n)

@@ -1,5 +1,5 @@
-/* fw_test_image.h - small random device images for the firmware tests
- * (the same construction as tests/emu/test_device_mmio.c), encoded with the
+/* fw_test_image.h - small random device images for the firmware tests and
+ * tests/emu/test_device_mmio.c, encoded with the
  * reference writer lv_dev_image_encode, and a helper that re-seals an edited
  * file (head CRC, section CRCs, file CRC) so a test can reach the check it
  * targets behind the CRCs. */
@@ -23,18 +23,18 @@ typedef struct {
     int32_t offset;
 } fw_spec;
 
-static fw_spec fw_spec_default(void) { return (fw_spec){12, 7, 0, 24, 20, 32, 16, 0, 0.1, 0}; }
+static inline fw_spec fw_spec_default(void) { return (fw_spec){12, 7, 0, 24, 20, 32, 16, 0, 0.1, 0}; }
 
-static uint64_t fw_splitmix(uint64_t *s)
+static inline uint64_t fw_splitmix(uint64_t *s)
 {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
-static double fw_urand(uint64_t *s) { return (double)(fw_splitmix(s) >> 11) * 0x1p-53 * 2.0 - 1.0; }
+static inline double fw_urand(uint64_t *s) { return (double)(fw_splitmix(s) >> 11) * 0x1p-53 * 2.0 - 1.0; }
 
-static int fw_build_image(lv_dev_image *img, const fw_spec *sp, uint64_t seed)
+static inline int fw_build_image(lv_dev_image *img, const fw_spec *sp, uint64_t seed)
 {
     memset(img, 0, sizeof *img);
     const int nv = sp->nv, nh = sp->nh, bj = 8, bb = 16;
@@ -93,20 +93,20 @@ static int fw_build_image(lv_dev_image *img, const fw_spec *sp, uint64_t seed)
     return off == img->m ? 0 : -1;
 }
 
-static uint32_t fw_rd32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t fw_rd64(const uint8_t *p) { return fw_rd32(p) | (uint64_t)fw_rd32(p + 4) << 32; }
-static void fw_wr32(uint8_t *p, uint32_t v)
+static inline uint32_t fw_rd32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static inline uint64_t fw_rd64(const uint8_t *p) { return fw_rd32(p) | (uint64_t)fw_rd32(p + 4) << 32; }
+static inline void fw_wr32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; ++i) p[i] = (uint8_t)(v >> (8 * i));
 }
-static uint32_t fw_crc(const uint8_t *p, size_t n) { return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)n); }
+static inline uint32_t fw_crc(const uint8_t *p, size_t n) { return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)n); }
 
 /* Section i's offset / length from the table. */
-static size_t fw_sec_off(const uint8_t *b, int i) { return (size_t)fw_rd64(b + 160 + 32 * i + 8); }
-static size_t fw_sec_len(const uint8_t *b, int i) { return (size_t)fw_rd64(b + 160 + 32 * i + 16); }
+static inline size_t fw_sec_off(const uint8_t *b, int i) { return (size_t)fw_rd64(b + 160 + 32 * i + 8); }
+static inline size_t fw_sec_len(const uint8_t *b, int i) { return (size_t)fw_rd64(b + 160 + 32 * i + 16); }
 
 /* Recompute the section CRCs, the head CRC and the file CRC of an edited file. */
-static void fw_reseal(uint8_t *b, size_t len)
+static inline void fw_reseal(uint8_t *b, size_t len)
 {
     uint32_t ns = fw_rd32(b + 24), head = 164 + 32 * ns;
     if (ns < 4 || ns > 6) return;
