@@ -39,6 +39,9 @@ static const char *help =
     "  --mismatch S     emulate a chip with coupling mismatch of relative spread S\n"
     "                   (0 <= S < 1/6; default 0 = ideal)\n"
     "  --chip-seed N    which chip instance (mismatch pattern; default 1)\n"
+    "  --via-driver     with --device emu: run through the firmware driver and the\n"
+    "                   device's register interface, one chip and one trajectory at\n"
+    "                   a time (what a board runs; same bits, slower)\n"
     "  --tau-us X       the analog device's time unit 1/mu in microseconds, for the\n"
     "                   physical time reported (default 1)\n"
     "  --reference DIR  an earlier generate output (e.g. the float reference): report\n"
@@ -123,12 +126,12 @@ int cmd_generate(int argc, char **argv)
     const char *C = "generate", *model_path = NULL, *outdir = "out/generate";
     lv_gen_opts go = lv_gen_opts_default();
     long lv, threads = 0;
-    int untrained = 0, figures = 1, emu = 0;
+    int untrained = 0, figures = 1, emu = 0, via_driver = 0;
     const char *image_path = NULL, *ref_dir = NULL;
     double mismatch = 0, tau_us = 1;
     uint64_t chip_seed = 1;
     enum { O_MODEL = 256, O_N, O_BATCH, O_SEED, O_OUTDIR, O_UNTRAINED, O_NOFIG, O_THREADS, O_DEVICE, O_IMAGE,
-           O_MISMATCH, O_CHIPSEED, O_TAU, O_REF };
+           O_MISMATCH, O_CHIPSEED, O_TAU, O_REF, O_DRIVER };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL}, {"n", required_argument, 0, O_N},
         {"batch", required_argument, 0, O_BATCH}, {"seed", required_argument, 0, O_SEED},
@@ -137,6 +140,7 @@ int cmd_generate(int argc, char **argv)
         {"device", required_argument, 0, O_DEVICE}, {"image", required_argument, 0, O_IMAGE},
         {"mismatch", required_argument, 0, O_MISMATCH}, {"chip-seed", required_argument, 0, O_CHIPSEED},
         {"tau-us", required_argument, 0, O_TAU}, {"reference", required_argument, 0, O_REF},
+        {"via-driver", no_argument, 0, O_DRIVER},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -161,6 +165,7 @@ int cmd_generate(int argc, char **argv)
         case O_CHIPSEED: bad = cli_u64(C, "--chip-seed", optarg, &chip_seed); break;
         case O_TAU: bad = cli_double(C, "--tau-us", optarg, 1e-12, 1e12, &tau_us); break;
         case O_REF: ref_dir = optarg; break;
+        case O_DRIVER: via_driver = 1; break;
         case 'h': fputs(help, stdout); return LV_EXIT_OK;
         default: return cli_usage_error(C, "unknown option");
         }
@@ -170,9 +175,11 @@ int cmd_generate(int argc, char **argv)
     if (emu) {
         if (!image_path) return cli_usage_error(C, "--device emu needs --image IMAGE (make one with `langevin quantize`)");
         if (model_path) return cli_usage_error(C, "--device emu runs --image, not --model");
+        if (via_driver && untrained)
+            return cli_usage_error(C, "--untrained changes the image in memory; it cannot go through --via-driver");
     } else {
-        if (image_path || mismatch > 0)
-            return cli_usage_error(C, "--image and --mismatch need --device emu");
+        if (image_path || mismatch > 0 || via_driver)
+            return cli_usage_error(C, "--image, --mismatch and --via-driver need --device emu");
         if (!model_path) return cli_usage_error(C, "--model FILE is required");
     }
     cli_set_threads((int)threads);
@@ -211,8 +218,19 @@ int cmd_generate(int argc, char **argv)
     lv_progress prog;
     lv_progress_start(&prog, "generate");
     double t0 = lv_now();
-    int grc = emu ? lv_device_generate(&img, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog, &err)
-                  : lv_generate(&m, &go, &r, on_progress, &prog, &err);
+    int grc;
+    if (emu && via_driver) {
+        uint8_t *file = NULL;
+        size_t flen = 0;
+        grc = lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &err) ||
+              lv_device_generate_driver(&img, file, flen, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog,
+                                        &err);
+        free(file);
+    } else if (emu) {
+        grc = lv_device_generate(&img, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog, &err);
+    } else {
+        grc = lv_generate(&m, &go, &r, on_progress, &prog, &err);
+    }
     if (grc) {
         lv_progress_end(&prog);
         lv_model_free(&m);

@@ -36,4 +36,14 @@ int lv_device_generate(const lv_dev_image *img, const lv_dev_instance *inst, con
                        lv_gen_result *r, lv_device_stats *st, lv_progress_fn progress, void *ctx,
                        lv_error *err);
 
+/* The same generation, but through the firmware driver (firmware/lv_fw.h)
+ * on the register-level emulated device, one chip and one trajectory at a
+ * time: the image FILE bytes are verified and streamed by the driver, each
+ * trajectory is the driver's two-phase lv_fw_generate with the chip seed
+ * above.  What is tested this way is what a board runs; the result is
+ * bit-identical to lv_device_generate (tests/cli/test_device_cli.sh). */
+int lv_device_generate_driver(const lv_dev_image *img, const uint8_t *file, size_t file_len,
+                              const lv_dev_instance *inst, const lv_gen_opts *o, lv_gen_result *r,
+                              lv_device_stats *st, lv_progress_fn progress, void *ctx, lv_error *err);
+
 #endif

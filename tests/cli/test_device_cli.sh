@@ -24,6 +24,10 @@ grep -q "saturations: state" g.txt && ok || bad "no saturation counts printed: $
 $L generate --device emu --image m.lvimg --n 6 --batch 1 --no-figures --outdir emu1 >/dev/null 2>&1
 cut -d, -f5,6 emu/samples.csv > a.txt; cut -d, -f5,6 emu1/samples.csv > b.txt
 cmp -s a.txt b.txt && ok || bad "device heat depends on the batch size"
+# Through the firmware driver and the register interface: the same bits.
+$L generate --device emu --via-driver --image m.lvimg --n 6 --no-figures --outdir drv > d.txt 2>&1 \
+  && ok || bad "generate --via-driver failed: $(cat d.txt)"
+cmp -s emu/samples.safetensors drv/samples.safetensors && ok || bad "the driver path gives different samples or heat than the direct path"
 # The float reference as reference distribution.
 $L generate --model m.safetensors --n 6 --no-figures --outdir float >/dev/null 2>&1 && ok || bad "float generate failed"
 $L generate --device emu --image m.lvimg --n 6 --no-figures --reference float --outdir cmp > c.txt 2>&1 \
@@ -33,6 +37,7 @@ $L generate --device emu --image m.lvimg --n 6 --no-figures --reference float --
 expect_fail 2 "needs --image" -- $L generate --device emu
 expect_fail 2 "float' or 'emu" -- $L generate --device gpu --model m.safetensors
 expect_fail 2 "need --device emu" -- $L generate --model m.safetensors --image m.lvimg
+expect_fail 2 "need --device emu" -- $L generate --model m.safetensors --via-driver
 expect_fail 2 "outside|range" -- $L generate --device emu --image m.lvimg --mismatch 0.5
 expect_fail 2 "outside|range" -- $L quantize --model m.safetensors --out x.lvimg --bits 1
 expect_fail 2 "block' or 'row" -- $L quantize --model m.safetensors --out x.lvimg --scale column
