@@ -4,7 +4,7 @@
 # lv_verilate_core(<target> LANES <P> MAX_N <n> MAX_M <m>)
 #   A static library <target> holding rtl/langevin_core.v Verilated with
 #   those parameters (PREFIX Vlangevin_core, -Wall) and the extern "C" shim
-#   tests/rtl/lvrtl_shim.cpp (API: tests/rtl/lvrtl.h), for plain C harnesses.
+#   rtl/sim/lvrtl_shim.cpp (API: rtl/sim/lvrtl.h), for plain C harnesses.
 #   With LANGEVIN_RTL_TRACE=ON the model is built with FST tracing (the
 #   harness enables it with LV_RTL_FST=<file>); off by default (tracing
 #   slows every cycle even when no file is open).
@@ -22,8 +22,8 @@ function(lv_verilate_core target)
   cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M" "" ${ARGN})
   get_property(srcs GLOBAL PROPERTY LV_RTL_SOURCES)
   get_property(incdir GLOBAL PROPERTY LV_RTL_DIR)
-  add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/tests/rtl/lvrtl_shim.cpp)
-  target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/tests/rtl)
+  add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/rtl/sim/lvrtl_shim.cpp)
+  target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/rtl/sim)
   target_compile_definitions(${target} PRIVATE
     LVRTL_P=${A_LANES} LVRTL_MAX_N=${A_MAX_N} LVRTL_MAX_M=${A_MAX_M})
   # Generated C++ is not held to the project's -Werror.
@@ -44,7 +44,7 @@ endfunction()
 # lv_verilate_axi(<target> LANES <P> MAX_N <n> MAX_M <m>)
 #   A static library <target> holding rtl/langevin_axi.v (the AXI4-Lite
 #   register slave around langevin_core; PREFIX Vlangevin_axi, -Wall) and the
-#   extern "C" shim tests/rtl/lvaxi_shim.cpp (API: tests/rtl/lvaxi.h).
+#   extern "C" shim rtl/sim/lvaxi_shim.cpp (API: rtl/sim/lvaxi.h).
 #   langevin_axi `includes the generated lv_regs.vh, which exists only at
 #   build time, so this does not use verilate() (it runs Verilator at
 #   configure time): Verilator runs at build time (--cc --build, after the
@@ -77,9 +77,9 @@ function(lv_verilate_axi target)
     COMMENT "Verilating langevin_axi (P = ${A_LANES}, MaxN = ${A_MAX_N}, MaxM = ${A_MAX_M})"
     VERBATIM)
   add_custom_target(${target}_verilate DEPENDS ${lib})
-  add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/tests/rtl/lvaxi_shim.cpp)
+  add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/rtl/sim/lvaxi_shim.cpp)
   add_dependencies(${target} ${target}_verilate)
-  target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/tests/rtl)
+  target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/rtl/sim)
   target_include_directories(${target} SYSTEM PRIVATE ${mdir})
   target_compile_definitions(${target} PRIVATE
     LVAXI_P=${A_LANES} LVAXI_MAX_N=${A_MAX_N} LVAXI_MAX_M=${A_MAX_M})

@@ -1,5 +1,5 @@
 /* lv_fw_rtl.h - firmware HAL backend over the Verilated RTL register slave
- * (rtl/langevin_axi.v through the C shim tests/rtl/lvaxi.h).  Host only;
+ * (rtl/langevin_axi.v through the C shim rtl/sim/lvaxi.h).  Host only;
  * built when Verilator is found (CMake target lv_fw_rtl, test builds).
  *
  * read32 / write32 are complete AXI4-Lite transactions (lvaxi_read /

@@ -1,7 +1,7 @@
 /* test_fw_rtl.c - the same firmware driver (firmware/include/lv_fw.h) on two
  * backends: the emulated device (lv_fw_emu) and the Verilated RTL register
  * slave rtl/langevin_axi.v driven through AXI4-Lite handshakes (lv_fw_rtl over
- * tests/rtl/lvaxi.h).  For several small images (nv = 13, nh = 7 white and
+ * rtl/sim/lvaxi.h).  For several small images (nv = 13, nh = 7 white and
  * coloured, a visible-visible block, a saturating one, nv = 9, nh = 4) and
  * five seeds each:
  *  - probe both (ID, VERSION, capacities equal);

@@ -1,5 +1,5 @@
 /* lvaxi.h - plain-C interface to the Verilated AXI4-Lite register slave
- * rtl/langevin_axi.v (tests/rtl/lvaxi_shim.cpp owns the VerilatedContext and
+ * rtl/langevin_axi.v (rtl/sim/lvaxi_shim.cpp owns the VerilatedContext and
  * the model).  Every call performs complete AXI4-Lite handshakes, clock
  * cycle by clock cycle: a write drives AW and W (optionally in different
  * cycles) and waits for B; a read drives AR and waits for R.  With a jitter
