@@ -8,7 +8,7 @@ BUILD_DIR=${1:-build}
 
 # Debian packages the build and the tests need.
 PKGS=(cmake make gcc libopenblas-openmp-dev libcjson-dev libpng-dev zlib1g-dev libfixmath-dev
-      dataset-fashion-mnist g++ verilator yosys gcc-riscv64-unknown-elf)
+      dataset-fashion-mnist g++ verilator yosys nextpnr-ice40 fpga-icestorm gcc-riscv64-unknown-elf)
 # npm may come from outside Debian (a node install): any working npm will do.
 command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm ca-certificates)
 missing=()
