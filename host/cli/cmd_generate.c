@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "device_image_io.h"
 #include "device_run.h"
+#include "driver_run.h"
 #include "figures.h"
 #include "fileio.h"
 #include "generate.h"
@@ -22,7 +24,7 @@
 
 static const char *help =
     "usage: langevin generate --model MODEL.safetensors [options]\n"
-    "       langevin generate --device emu --image IMAGE.lvimg [options]\n"
+    "       langevin generate --device emu|rtl|uio:PATH --image IMAGE.lvimg [options]\n"
     "\n"
     "Start each trajectory from the coupling-free computer at equilibrium\n"
     "(pure thermal noise), run the trained dynamics for t_f, read the visible\n"
@@ -31,17 +33,24 @@ static const char *help =
     "Stratonovich path heat).\n"
     "\n"
     "  --model FILE     trained float model (the float reference computer)\n"
-    "  --device float|emu  float reference (default), or the emulated fixed-point\n"
-    "                   device running a device image (docs/fixed-point.md): noisy\n"
-    "                   start = the coupling-free device after t_eq/dt ticks, then\n"
-    "                   t_f/dt coupled ticks; heat from the device's own meter\n"
-    "  --image FILE     device image from `langevin quantize` (with --device emu)\n"
+    "  --device D       float: the float reference (default); emu: the emulated\n"
+    "                   fixed-point device running a device image\n"
+    "                   (docs/fixed-point.md): noisy start = the coupling-free\n"
+    "                   device after t_eq/dt ticks, then t_f/dt coupled ticks, heat\n"
+    "                   from the device's own meter; rtl: the same on the Verilated\n"
+    "                   RTL (rtl/langevin_axi.v) through the firmware driver, bit-\n"
+    "                   identical to emu, every clock cycle simulated (practical for\n"
+    "                   small images); uio:PATH: a board's register window\n"
+    "                   (/dev/uioN or /dev/mem) through the firmware driver\n"
+    "  --image FILE     device image from `langevin quantize` (any device but float)\n"
+    "  --uio-offset N   with uio:/dev/mem: the device's physical base address\n"
     "  --mismatch S     emulate a chip with coupling mismatch of relative spread S\n"
     "                   (0 <= S < 1/6; default 0 = ideal)\n"
     "  --chip-seed N    which chip instance (mismatch pattern; default 1)\n"
     "  --via-driver     with --device emu: run through the firmware driver and the\n"
     "                   device's register interface, one chip and one trajectory at\n"
-    "                   a time (what a board runs; same bits, slower)\n"
+    "                   a time (what a board runs; same bits, slower); rtl and uio\n"
+    "                   always run this way\n"
     "  --tau-us X       the analog device's time unit 1/mu in microseconds, for the\n"
     "                   physical time reported (default 1)\n"
     "  --reference DIR  an earlier generate output (e.g. the float reference): report\n"
@@ -59,7 +68,7 @@ static const char *help =
     "samples.csv (per trajectory: best digit, r, Q_end, Q_path),\n"
     "samples.safetensors (visible states [n, nv]), and figures:\n"
     "noising.png (Fig. 1a), training_digits.png (1b), strips.png (2a),\n"
-    "samples_grid.png (2b), fields.png (2c), heat_hist.png.  With --device emu:\n"
+    "samples_grid.png (2b), fields.png (2c), heat_hist.png.  With a device:\n"
     "no noising or strip figures; summary.json gains a \"device\" section\n"
     "(formats, saturation counts, physical time).  Device trajectory j uses\n"
     "chip seed (seed << 32) | j.\n";
@@ -127,11 +136,13 @@ int cmd_generate(int argc, char **argv)
     lv_gen_opts go = lv_gen_opts_default();
     long lv, threads = 0;
     int untrained = 0, figures = 1, emu = 0, via_driver = 0;
-    const char *image_path = NULL, *ref_dir = NULL;
+    const char *image_path = NULL, *ref_dir = NULL, *device = "float";
+    lv_target_opts target = {.kind = LV_TARGET_EMU};
+    long long uio_offset = -1;
     double mismatch = 0, tau_us = 1;
     uint64_t chip_seed = 1;
     enum { O_MODEL = 256, O_N, O_BATCH, O_SEED, O_OUTDIR, O_UNTRAINED, O_NOFIG, O_THREADS, O_DEVICE, O_IMAGE,
-           O_MISMATCH, O_CHIPSEED, O_TAU, O_REF, O_DRIVER };
+           O_MISMATCH, O_CHIPSEED, O_TAU, O_REF, O_DRIVER, O_UIOOFF };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL}, {"n", required_argument, 0, O_N},
         {"batch", required_argument, 0, O_BATCH}, {"seed", required_argument, 0, O_SEED},
@@ -140,7 +151,7 @@ int cmd_generate(int argc, char **argv)
         {"device", required_argument, 0, O_DEVICE}, {"image", required_argument, 0, O_IMAGE},
         {"mismatch", required_argument, 0, O_MISMATCH}, {"chip-seed", required_argument, 0, O_CHIPSEED},
         {"tau-us", required_argument, 0, O_TAU}, {"reference", required_argument, 0, O_REF},
-        {"via-driver", no_argument, 0, O_DRIVER},
+        {"via-driver", no_argument, 0, O_DRIVER}, {"uio-offset", required_argument, 0, O_UIOOFF},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -155,11 +166,22 @@ int cmd_generate(int argc, char **argv)
         case O_UNTRAINED: untrained = 1; break;
         case O_NOFIG: figures = 0; break;
         case O_THREADS: bad = cli_int(C, "--threads", optarg, 1, 1024, &threads); break;
-        case O_DEVICE:
-            if (!strcmp(optarg, "emu")) emu = 1;
-            else if (!strcmp(optarg, "float")) emu = 0;
-            else return cli_usage_error(C, "--device must be 'float' or 'emu', not '%s'", optarg);
+        case O_DEVICE: {
+            lv_error perr;
+            device = optarg;
+            emu = strcmp(optarg, "float") != 0;
+            if (emu && lv_target_parse(optarg, &target, &perr))
+                return cli_usage_error(C, "--device must be float, emu, rtl or uio:PATH, not '%s'", optarg);
             break;
+        }
+        case O_UIOOFF: {
+            uint64_t u;
+            bad = cli_u64(C, "--uio-offset", optarg, &u);
+            uio_offset = (long long)u;
+            if (!bad && (u > (uint64_t)INT64_MAX || u % 4096))
+                return cli_usage_error(C, "--uio-offset must be a multiple of the 4096-byte page, not %s", optarg);
+            break;
+        }
         case O_IMAGE: image_path = optarg; break;
         case O_MISMATCH: bad = cli_double(C, "--mismatch", optarg, 0, 10922.0 / 65536.0, &mismatch); break;
         case O_CHIPSEED: bad = cli_u64(C, "--chip-seed", optarg, &chip_seed); break;
@@ -173,13 +195,22 @@ int cmd_generate(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     if (emu) {
-        if (!image_path) return cli_usage_error(C, "--device emu needs --image IMAGE (make one with `langevin quantize`)");
-        if (model_path) return cli_usage_error(C, "--device emu runs --image, not --model");
+        if (!image_path)
+            return cli_usage_error(C, "--device %s needs --image IMAGE (make one with `langevin quantize`)", device);
+        if (model_path) return cli_usage_error(C, "--device %s runs --image, not --model", device);
+        if (target.kind != LV_TARGET_EMU) via_driver = 1;
         if (via_driver && untrained)
-            return cli_usage_error(C, "--untrained changes the image in memory; it cannot go through --via-driver");
+            return cli_usage_error(C, "--untrained changes the image in memory; it cannot go through the firmware "
+                                      "driver (--device %s%s)", device, target.kind == LV_TARGET_EMU ? " --via-driver" : "");
+        if (target.kind != LV_TARGET_EMU && mismatch > 0)
+            return cli_usage_error(C, "--mismatch is an emulator-only chip property; --device %s has none", device);
+        if (uio_offset >= 0 && target.kind != LV_TARGET_UIO)
+            return cli_usage_error(C, "--uio-offset needs --device uio:PATH");
+        if (uio_offset >= 0) target.offset = (off_t)uio_offset;
     } else {
-        if (image_path || mismatch > 0 || via_driver)
-            return cli_usage_error(C, "--image, --mismatch and --via-driver need --device emu");
+        if (image_path || mismatch > 0 || via_driver || uio_offset >= 0)
+            return cli_usage_error(C, "--image, --mismatch, --via-driver and --uio-offset need a device "
+                                      "(--device emu, rtl or uio:PATH)");
         if (!model_path) return cli_usage_error(C, "--model FILE is required");
     }
     cli_set_threads((int)threads);
@@ -188,6 +219,7 @@ int cmd_generate(int argc, char **argv)
     lv_model m;
     lv_dev_image img = {0};
     lv_device_stats dst = {0};
+    lv_target_stats bus = {0};
     lv_dev_instance inst = {.seed = chip_seed, .sm = (uint32_t)lround(mismatch * 65536.0)};
     if (emu) {
         if (lv_dev_image_read(image_path, &img, NULL, &err)) return cli_fail(C, &err);
@@ -222,9 +254,9 @@ int cmd_generate(int argc, char **argv)
     if (emu && via_driver) {
         uint8_t *file = NULL;
         size_t flen = 0;
+        target.inst = inst.sm ? &inst : NULL;
         grc = lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &err) ||
-              lv_device_generate_driver(&img, file, flen, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog,
-                                        &err);
+              lv_driver_generate(&target, &img, file, flen, NULL, &go, &r, &dst, &bus, on_progress, &prog, &err);
         free(file);
     } else if (emu) {
         grc = lv_device_generate(&img, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog, &err);
@@ -312,7 +344,17 @@ int cmd_generate(int argc, char **argv)
          * dt in units of 1/mu. */
         double t_phys_us = (double)dst.ticks * img.dt * tau_us;
         cJSON *dv = cJSON_AddObjectToObject(root, "device");
-        cJSON_AddStringToObject(dv, "kind", "emu");
+        cJSON_AddStringToObject(dv, "kind", target.kind == LV_TARGET_UIO ? "uio" : device);
+        if (target.kind == LV_TARGET_UIO) cJSON_AddStringToObject(dv, "window", target.path);
+        cJSON_AddBoolToObject(dv, "via_driver", via_driver);
+        if (via_driver) {
+            cJSON_AddNumberToObject(dv, "register_reads", (double)bus.reads);
+            cJSON_AddNumberToObject(dv, "register_writes", (double)bus.writes);
+        }
+        if (target.kind == LV_TARGET_RTL) {
+            cJSON_AddNumberToObject(dv, "rtl_clock_cycles", (double)bus.cycles);
+            cJSON_AddNumberToObject(dv, "rtl_cycles_per_second", bus.cycles / wall);
+        }
         cJSON_AddStringToObject(dv, "image", image_path);
         cJSON_AddNumberToObject(dv, "coupling_bits", img.bj);
         cJSON_AddNumberToObject(dv, "bias_bits", img.bb);
@@ -408,10 +450,14 @@ int cmd_generate(int argc, char **argv)
         printf("\n");
     }
     if (emu)
-        printf("device: emu, %d-bit couplings, state Q%d.%d, %ld ticks per trajectory = %.4g us at 1/mu = %g us; "
+        printf("device: %s, %d-bit couplings, state Q%d.%d, %ld ticks per trajectory = %.4g us at 1/mu = %g us; "
                "saturations: state %llu, force %llu unit-ticks\n",
-               img.bj, img.wx - img.fx, img.fx, dst.ticks, (double)dst.ticks * img.dt * tau_us, tau_us,
+               device, img.bj, img.wx - img.fx, img.fx, dst.ticks, (double)dst.ticks * img.dt * tau_us, tau_us,
                (unsigned long long)dst.sat_state, (unsigned long long)dst.sat_force);
+    if (target.kind == LV_TARGET_RTL)
+        printf("rtl: %llu clock cycles simulated (%.3g cycles/s), %llu register reads, %llu writes\n",
+               (unsigned long long)bus.cycles, bus.cycles / wall, (unsigned long long)bus.reads,
+               (unsigned long long)bus.writes);
     if (ref_q)
         printf("reference %s: Q_end %.4g +- %.3g kT; KS distance of the heat distributions %.4f\n", ref_dir,
                sref.mean, sref.std, ks);

@@ -6,12 +6,9 @@
 #include <string.h>
 
 #include "device_image_io.h"
-#include "device_mmio.h"
-#include "lv_fw.h"
-#include "lv_fw_emu.h"
+#include "driver_run.h"
 #include "quantize.h"
 
-__extension__ typedef __int128 i128;
 
 int lv_model_from_image(const lv_dev_image *img, lv_model *m, lv_error *err)
 {
@@ -108,63 +105,14 @@ int lv_device_generate_driver(const lv_dev_image *img, const uint8_t *file, size
                               const lv_dev_instance *inst, const lv_gen_opts *o, lv_gen_result *r,
                               lv_device_stats *st, lv_progress_fn progress, void *ctx, lv_error *err)
 {
-    memset(r, 0, sizeof *r);
-    memset(st, 0, sizeof *st);
-    if (o->n < 1 || o->n > 0xFFFFFFFFl)
-        return lv_fail(err, "device generation needs 1 <= n < 2^32 trajectories");
-    lv_dev_mmio_opts mo = {.instance = inst, .poll_ticks = 0};
-    lv_dev_mmio *m = lv_dev_mmio_create(&mo, err);
-    if (!m) return -1;
-    lv_fw_emu emu = {m, 0};
-    lv_fw_hal hal;
-    lv_fw_emu_hal(&hal, &emu);
-    lv_fw_dev dev;
-    lv_fw_membuf mem;
-    lv_fw_image_src src;
-    lv_fw_src_buffer(&src, &mem, file, file_len);
-    size_t n = (size_t)o->n, nv = (size_t)img->nv, nh = (size_t)img->nh, N = nv + nh;
-    int32_t *x = malloc(N * sizeof *x);
-    r->n = o->n, r->nv = img->nv;
-    r->samples = malloc(n * nv * sizeof(double));
-    r->hidden = malloc(n * nh * sizeof(double));
-    r->V0 = malloc(n * sizeof(double)), r->Vf = malloc(n * sizeof(double));
-    r->Q_end = malloc(n * sizeof(double)), r->Q_path = malloc(n * sizeof(double));
-    int rc = -1;
-    lv_fw_result fr;
-    if (!x || !r->samples || !r->hidden || !r->V0 || !r->Vf || !r->Q_end || !r->Q_path) {
-        lv_fail(err, "out of memory for %zu device trajectories", n);
-        goto out;
-    }
-    if ((fr = lv_fw_init(&dev, &hal)) != LV_FW_OK || (fr = lv_fw_probe(&dev)) != LV_FW_OK ||
-        (fr = lv_fw_load(&dev, &src)) != LV_FW_OK) {
-        lv_fail(err, "firmware driver: %s (detail %u, device error %u)", lv_fw_strerror(fr), dev.detail, dev.dev_err);
-        goto out;
-    }
-    st->ticks = (long)img->ticks_eq + (long)img->ticks_run;
-    st->field_path = "register interface (firmware driver)";
-    const double e = ldexp(1.0, -32); /* meters are Q31.32 */
-    for (size_t j = 0; j < n; ++j) {
-        lv_fw_meters mt;
-        fr = lv_fw_generate(&dev, lv_device_seed(o->seed, (uint32_t)j), img->ticks_eq, img->ticks_run, x,
-                            (uint32_t)N, &mt);
-        if (fr != LV_FW_OK) {
-            lv_fail(err, "firmware driver, trajectory %zu: %s (detail %u, device error %u)", j, lv_fw_strerror(fr),
-                    dev.detail, dev.dev_err);
-            goto out;
-        }
-        lv_dev_codes_to_double(x, nv, img->fx, r->samples + j * nv);
-        lv_dev_codes_to_double(x + nv, nh, img->fx, r->hidden + j * nh);
-        r->V0[j] = (double)mt.v0 * e;
-        r->Vf[j] = (double)mt.v * e;
-        r->Q_end[j] = (double)((i128)mt.v0 - mt.v) * e; /* exact first, as lv_dev_generate */
-        r->Q_path[j] = (double)mt.q * e;
-        st->sat_state += mt.sat_state, st->sat_force += mt.sat_force;
-        if (progress) progress(ctx, (long)j + 1, (long)n);
-    }
-    rc = 0;
-out:
-    free(x);
-    lv_dev_mmio_free(m);
-    if (rc) lv_gen_result_free(r);
-    return rc;
+    lv_target_opts to = {.kind = LV_TARGET_EMU, .inst = inst};
+    return lv_driver_generate(&to, img, file, file_len, NULL, o, r, st, NULL, progress, ctx, err);
+}
+
+int lv_device_generate_rtl(const lv_dev_image *img, const uint8_t *file, size_t file_len,
+                           const lv_dev_instance *inst, const lv_gen_opts *o, lv_gen_result *r,
+                           lv_device_stats *st, lv_progress_fn progress, void *ctx, lv_error *err)
+{
+    lv_target_opts to = {.kind = LV_TARGET_RTL, .inst = inst};
+    return lv_driver_generate(&to, img, file, file_len, NULL, o, r, st, NULL, progress, ctx, err);
 }

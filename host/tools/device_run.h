@@ -46,4 +46,12 @@ int lv_device_generate_driver(const lv_dev_image *img, const uint8_t *file, size
                               const lv_dev_instance *inst, const lv_gen_opts *o, lv_gen_result *r,
                               lv_device_stats *st, lv_progress_fn progress, void *ctx, lv_error *err);
 
+/* The same through the driver on the Verilated RTL (rtl/langevin_axi.v):
+ * bit-identical to the two above; practical for small images (the RTL
+ * simulates every clock cycle).  Fails with a sentence when this build has no
+ * Verilator, or when inst asks for mismatch (the RTL has none). */
+int lv_device_generate_rtl(const lv_dev_image *img, const uint8_t *file, size_t file_len,
+                           const lv_dev_instance *inst, const lv_gen_opts *o, lv_gen_result *r,
+                           lv_device_stats *st, lv_progress_fn progress, void *ctx, lv_error *err);
+
 #endif

@@ -28,6 +28,15 @@ cmp -s a.txt b.txt && ok || bad "device heat depends on the batch size"
 $L generate --device emu --via-driver --image m.lvimg --n 6 --no-figures --outdir drv > d.txt 2>&1 \
   && ok || bad "generate --via-driver failed: $(cat d.txt)"
 cmp -s emu/samples.safetensors drv/samples.safetensors && ok || bad "the driver path gives different samples or heat than the direct path"
+# The same driver on the Verilated RTL (when this build has Verilator): the same bits again.
+if $L generate --device rtl --image m.lvimg --n 3 --no-figures --outdir rtl > r.txt 2>&1; then
+  $L generate --device emu --image m.lvimg --n 3 --no-figures --outdir emu3 >/dev/null 2>&1
+  cmp -s emu3/samples.safetensors rtl/samples.safetensors && grep -q "clock cycles simulated" r.txt \
+    && ok || bad "the RTL through the driver gives different samples or heat than the emulator: $(cat r.txt)"
+  expect_fail 2 "emulator-only" -- $L generate --device rtl --image m.lvimg --mismatch 0.01
+else
+  grep -q "built without Verilator" r.txt && ok || bad "generate --device rtl failed: $(cat r.txt)"
+fi
 # The float reference as reference distribution.
 $L generate --model m.safetensors --n 6 --no-figures --outdir float >/dev/null 2>&1 && ok || bad "float generate failed"
 $L generate --device emu --image m.lvimg --n 6 --no-figures --reference float --outdir cmp > c.txt 2>&1 \
@@ -35,9 +44,12 @@ $L generate --device emu --image m.lvimg --n 6 --no-figures --reference float --
 
 # Bad options.
 expect_fail 2 "needs --image" -- $L generate --device emu
-expect_fail 2 "float' or 'emu" -- $L generate --device gpu --model m.safetensors
-expect_fail 2 "need --device emu" -- $L generate --model m.safetensors --image m.lvimg
-expect_fail 2 "need --device emu" -- $L generate --model m.safetensors --via-driver
+expect_fail 2 "float, emu, rtl or uio" -- $L generate --device gpu --model m.safetensors
+expect_fail 2 "uio-offset needs" -- $L generate --device emu --image m.lvimg --uio-offset 4096
+expect_fail 2 "multiple of the 4096" -- $L generate --device uio:/dev/null --image m.lvimg --uio-offset 12
+expect_fail 1 "cannot open the device window /nonexistent/uio9" -- $L generate --device uio:/nonexistent/uio9 --image m.lvimg --n 1 --outdir u1
+expect_fail 2 "need a device" -- $L generate --model m.safetensors --image m.lvimg
+expect_fail 2 "need a device" -- $L generate --model m.safetensors --via-driver
 expect_fail 2 "outside|range" -- $L generate --device emu --image m.lvimg --mismatch 0.5
 expect_fail 2 "outside|range" -- $L quantize --model m.safetensors --out x.lvimg --bits 1
 expect_fail 2 "block' or 'row" -- $L quantize --model m.safetensors --out x.lvimg --scale column
