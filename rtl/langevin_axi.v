@@ -36,7 +36,12 @@
 // is set to TICK0 and Q / SAT_* cleared at the START write itself.
 //
 // Differences from the map / emulator (see rtl/README.md):
-//   - CTRL.STOP is accepted and ignored (the core has no stop input yet).
+//   - CTRL.STOP (BUSY) ends the run after the tick in progress (the core's
+//     stop_i: that pass completes its update, the next pass measures);
+//     BUSY = 0 and DONE = 1 when that pass has ended, TICK tells how far it
+//     got.  STOP with START while BUSY: the write's B waits until the
+//     stopped run has ended, then the START executes (STOP first, as the
+//     map says).  The emulator ends the run at the write, between ticks.
 //   - V and V0 show the new V(x) after pass 0 (the emulator: at the START
 //     write); STATE reads during a run see the tick being written.
 //   - No IMAGE_RANGE check at START (emulator-only).
@@ -84,7 +89,8 @@ module langevin_axi #(
   localparam integer CoupD   = (MaxM < 2) ? 2 : MaxM;
 
   localparam [1:0] RespOkay = 2'b00, RespSlvErr = 2'b10;
-  localparam [2:0] OpIdle = 3'd0, OpRead = 3'd1, OpCrc = 3'd2, OpRst = 3'd3, OpSweep = 3'd4;
+  localparam [2:0] OpIdle = 3'd0, OpRead = 3'd1, OpCrc = 3'd2, OpRst = 3'd3, OpSweep = 3'd4,
+                   OpStop = 3'd5;
 
   localparam [2:0] IdCoup  = LV_MEM_COUPLINGS_ID[2:0];
   localparam [2:0] IdRexp  = LV_MEM_ROW_EXP_ID[2:0];
@@ -168,7 +174,7 @@ module langevin_axi #(
   reg [7:0]  eb_vis_q, eb_hid_q;
   reg        first_run_q;   // no run since reset / SOFT_RESET: clear the colour filter
   reg        run_colour_q;  // CTRL.COLOUR_EN sampled at START
-  reg        start_q, clear_q, core_rst_q;
+  reg        start_q, stop_q, clear_q, core_rst_q;
   reg [3:0]  crc_idx_q;
   reg [31:0] crc_acc_q;
   reg [UnitW:0] sweep_q;
@@ -307,7 +313,15 @@ module langevin_axi #(
                      (wa == LV_REG_COLOUR_A_OFFSET) || (wa == LV_REG_COLOUR_C_OFFSET);
   wire soft_reset = (wa == LV_REG_CTRL_OFFSET) && ((wd & LV_REG_CTRL_SOFT_RESET_MASK) != 32'd0);
   wire start_cmd  = (wa == LV_REG_CTRL_OFFSET) && !soft_reset && ((wd & LV_REG_CTRL_START_MASK) != 32'd0);
+  wire stop_cmd   = (wa == LV_REG_CTRL_OFFSET) && !soft_reset && ((wd & LV_REG_CTRL_STOP_MASK) != 32'd0);
   wire start_ok   = start_cmd && !busy_q && image_valid;
+  // STOP and START in one write while BUSY: STOP first (the map's order), so
+  // the write waits in OpStop until the stopped run has ended, then starts.
+  wire stop_start = start_cmd && stop_cmd && busy_q;
+  wire start_late = (op_q == OpStop) && !busy_q;
+  wire start_go   = (wr_go && wr_ok && start_ok) || (start_late && image_valid);
+  wire start_colour = start_late ? ((ctrl_q & LV_REG_CTRL_COLOUR_EN_MASK) != 32'd0)
+                                 : ((wd & LV_REG_CTRL_COLOUR_EN_MASK) != 32'd0);
   wire count_bad  = ({16'd0, load_count_q} != mem_need) || ({8'd0, mem_addr_q} != load_count_q);
 
   reg [7:0] wr_err, rd_err;
@@ -315,7 +329,8 @@ module langevin_axi #(
     wr_err = LV_REG_ERR_CODE_CODE_NONE;
     if (is_load_reg && busy_q) wr_err = LV_REG_ERR_CODE_CODE_BUSY;
     else if (start_cmd) begin
-      if (busy_q) wr_err = LV_REG_ERR_CODE_CODE_BUSY;
+      if (busy_q && !stop_cmd) wr_err = LV_REG_ERR_CODE_CODE_BUSY;
+      else if (busy_q) wr_err = LV_REG_ERR_CODE_CODE_NONE;    // decided in OpStop
       else if (!image_valid) wr_err = LV_REG_ERR_CODE_CODE_NOT_LOADED;
     end else if (wa == LV_REG_LOAD_CRC_OFFSET) begin
       if (!mid_valid) wr_err = LV_REG_ERR_CODE_CODE_MEM_RANGE;
@@ -406,7 +421,8 @@ module langevin_axi #(
                          (crc_next != config_crc_q) ? LV_REG_ERR_CODE_CODE_CONFIG_CRC : LV_REG_ERR_CODE_CODE_NONE;
 
   // The error raised this cycle (at most one source executes per cycle).
-  wire [7:0] ev_err = (wr_go && wr_ok) ? wr_err : rd_go ? rd_err : crc_done ? crc_err : LV_REG_ERR_CODE_CODE_NONE;
+  wire [7:0] ev_err = (wr_go && wr_ok) ? wr_err : rd_go ? rd_err : crc_done ? crc_err :
+                     (start_late && !image_valid) ? LV_REG_ERR_CODE_CODE_NOT_LOADED : LV_REG_ERR_CODE_CODE_NONE;
 
   // ---- the core -----------------------------------------------------------------
   wire        core_busy, core_done, core_pass_done;
@@ -443,6 +459,7 @@ module langevin_axi #(
     .ld_addr_i      (ld_addr),
     .ld_data_i      (sweep_we ? 32'd0 : wcode),
     .start_i        (start_q),
+    .stop_i         (stop_q),
     .clear_i        (clear_q),
     .couple_i       ((ctrl_q & LV_REG_CTRL_COUPLE_MASK) != 32'd0),
     .latch_i        (1'b1),
@@ -494,10 +511,11 @@ module langevin_axi #(
       mem_sel_q <= LV_REG_MEM_SEL_RESVAL[2:0]; mem_addr_q <= LV_REG_MEM_ADDR_RESVAL[23:0];
       eb_vis_q <= 8'd0; eb_hid_q <= 8'd0;
       first_run_q <= 1'b1; run_colour_q <= 1'b0;
-      start_q <= 1'b0; clear_q <= 1'b0; core_rst_q <= 1'b0;
+      start_q <= 1'b0; stop_q <= 1'b0; clear_q <= 1'b0; core_rst_q <= 1'b0;
       crc_idx_q <= 4'd0; crc_acc_q <= 32'd0; sweep_q <= {(UnitW+1){1'b0}};
     end else begin
       start_q    <= 1'b0;
+      stop_q     <= 1'b0;
       core_rst_q <= 1'b0;
 
       // AXI slots.
@@ -597,20 +615,12 @@ module langevin_axi #(
                     op_q <= OpRst;
                   end else begin
                     ctrl_q <= wd & CtrlLevels;
-                    if (start_ok) begin
-                      // START: TICK = TICK0, Q and the counters cleared; the
-                      // core measures V(x) into V / V0 in pass 0.
-                      start_q      <= 1'b1;
-                      clear_q      <= first_run_q || (tick0_q == 32'd0);
-                      first_run_q  <= 1'b0;
-                      run_colour_q <= (wd & LV_REG_CTRL_COLOUR_EN_MASK) != 32'd0;
-                      busy_q       <= 1'b1;
-                      tick_q       <= tick0_q;
-                      q_q          <= 64'd0;
-                      sat_state_q  <= 32'd0;
-                      sat_force_q  <= 32'd0;
-                      base_state_q <= (first_run_q || tick0_q == 32'd0) ? 32'd0 : core_sat_state;
-                      base_force_q <= (first_run_q || tick0_q == 32'd0) ? 32'd0 : core_sat_force;
+                    // STOP (busy): the core ends the run after the tick in
+                    // progress; BUSY falls at its done.  START: below.
+                    if (stop_cmd && busy_q) stop_q <= 1'b1;
+                    if (stop_start) begin
+                      s_axi_bvalid_o <= 1'b0;
+                      op_q <= OpStop;
                     end
                   end
                 end
@@ -676,6 +686,10 @@ module langevin_axi #(
             op_q <= OpIdle;
           end
         end
+        OpStop: if (start_late) begin
+          s_axi_bvalid_o <= 1'b1;
+          op_q <= OpIdle;
+        end
         OpRst: begin
           sweep_q <= {(UnitW+1){1'b0}};
           op_q    <= OpSweep;
@@ -689,6 +703,23 @@ module langevin_axi #(
         end
         default: op_q <= OpIdle;
       endcase
+
+      // START (idle START, or STOP + START once the stopped run has ended):
+      // TICK = TICK0, Q and the counters cleared; the core measures V(x)
+      // into V / V0 in pass 0.
+      if (start_go) begin
+        start_q      <= 1'b1;
+        clear_q      <= first_run_q || (tick0_q == 32'd0);
+        first_run_q  <= 1'b0;
+        run_colour_q <= start_colour;
+        busy_q       <= 1'b1;
+        tick_q       <= tick0_q;
+        q_q          <= 64'd0;
+        sat_state_q  <= 32'd0;
+        sat_force_q  <= 32'd0;
+        base_state_q <= (first_run_q || tick0_q == 32'd0) ? 32'd0 : core_sat_state;
+        base_force_q <= (first_run_q || tick0_q == 32'd0) ? 32'd0 : core_sat_force;
+      end
     end
   end
 

@@ -30,6 +30,12 @@
 //   ld_*      memory load port (idle only): ld_mem_i = 0 COUPLINGS (sequential
 //             in §3 order; ld_addr_i = 0 restarts at coupling 0), 1 ROW_EXP,
 //             2 BIAS, 4 STATE (also read back through xw_* as it is written)
+//   stop_i    (busy) end the run after the tick in progress: the pass
+//             running when stop_i is seen completes its update, the next
+//             pass is the measure pass (V, Q of the state reached), then
+//             done_o; TICK tells how many ticks were made.  A stop during
+//             setup or pass 0 still makes one tick; during the measure pass
+//             it changes nothing.  Ignored while idle.
 //   start_i   run: seed_i, tick0_i, ticks_i, couple_i, latch_i, clear_i are
 //             sampled; clear_i starts a batch like lv_dev_reset (colour
 //             filters, V, V0, Q and counters to 0; the state is whatever was
@@ -74,6 +80,7 @@ module langevin_core #(
   input  wire [31:0]        ld_data_i,
   // run control
   input  wire               start_i,
+  input  wire               stop_i,
   input  wire               clear_i,
   input  wire               couple_i,
   input  wire               latch_i,
@@ -149,6 +156,11 @@ module langevin_core #(
     end else begin
       done_o      <= 1'b0;
       pass_done_o <= 1'b0;
+      // STOP: the pass in progress keeps its update (the tick it computes
+      // completes) and the next pass becomes the measure pass.  The measure
+      // pass itself (pass_q = ticks_q) is not affected.  Lowering ticks_q
+      // never changes `upd` of the pass in progress: pass_q != pass_q + 1.
+      if (stop_i && state_q != SIdle && upd && ticks_q > pass_q + One32) ticks_q <= pass_q + One32;
       case (state_q)
         SIdle: if (start_i) begin
           couple_q <= couple_i;

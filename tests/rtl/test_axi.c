@@ -20,8 +20,18 @@
  *     LOAD_COUNT, MEM_RANGE, and during a run BUSY for load registers,
  *     MEM_WDATA, MEM_RDATA of COUPLINGS and START (with the final state of
  *     that run compared).
- * Not covered (not implemented by the RTL, see rtl/README.md): CTRL.STOP,
- * IMAGE_RANGE, register values in the middle of a run. */
+ *  5. CTRL.STOP: (a) STOP at a random cycle of a run (from before pass 0
+ *     ends to after the run has ended); the RTL ends after the tick in
+ *     progress, its TICK says how many ticks k it made, and the emulator is
+ *     stepped k ticks and then given the same STOP write, which it applies
+ *     between ticks: everything is compared as after a run, and a run
+ *     continued from there (colour filter kept) too.  (b) STOP + START in
+ *     one write while BUSY, issued as soon as the RTL's TICK shows tick j:
+ *     the RTL completes tick j (k = j + 1 ticks), so the emulator is stepped
+ *     k ticks before the same write; the second run is compared at its end
+ *     (its state depends on k, so a wrong k fails).
+ * Not covered (not implemented by the RTL, see rtl/README.md): IMAGE_RANGE,
+ * register values in the middle of a run. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
@@ -42,7 +52,8 @@ typedef struct {
     lv_dev_mmio *e;
     lvaxi *h;
     uint64_t seed;
-    long reads, writes, bad, runs, runs_done, nonzero_v;
+    long reads, writes, bad, runs, runs_done, nonzero_v, stops, stops_early, stop_starts;
+    int pass_cycles; /* RTL cycles of one coupled pass (ceil(M/P) + N + 22) */
     const char *phase;
 } pair;
 
@@ -228,6 +239,8 @@ static void load_image(pair *p, const lv_dev_image *img, const int32_t *x0)
     free(w);
 }
 
+static void compare_end(pair *p, int n, uint32_t tick0, uint32_t ticks);
+
 /* Start a run on both; the emulator runs it to completion, the RTL is
  * polled until BUSY = 0; then everything observable is compared. */
 static void run(pair *p, int n, uint32_t tick0, uint32_t ticks, int couple, int colour, int check_busy)
@@ -258,15 +271,29 @@ static void run(pair *p, int n, uint32_t tick0, uint32_t ticks, int couple, int 
         R(p, LV_REG_J2_OFFSET);
     }
     lv_dev_mmio_step(p->e, UINT32_MAX);
+    compare_end(p, n, tick0, ticks);
+}
+
+/* Poll the RTL (only) until BUSY = 0; 0 when it never ends. */
+static int rtl_wait(pair *p)
+{
     long polls = 0;
     while (lvaxi_read(p->h, LV_REG_STATUS_OFFSET, NULL) & LV_REG_STATUS_BUSY_MASK) {
         lvaxi_idle(p->h, 64);
         if (++polls > 10000000) {
             p->bad++;
             fprintf(stderr, "seed %" PRIu64 ": RTL run never ended\n", p->seed);
-            return;
+            return 0;
         }
     }
+    return 1;
+}
+
+/* After a run on both (the emulator already stepped): wait for the RTL, then
+ * compare everything observable. */
+static void compare_end(pair *p, int n, uint32_t tick0, uint32_t ticks)
+{
+    if (!rtl_wait(p)) return;
     const uint32_t st = R(p, LV_REG_STATUS_OFFSET);
     R(p, LV_REG_ERR_CODE_OFFSET);
     const uint32_t tk = R(p, LV_REG_TICK_OFFSET);
@@ -285,6 +312,69 @@ static void run(pair *p, int n, uint32_t tick0, uint32_t ticks, int couple, int 
     for (int i = 0; i < n; ++i) R(p, LV_REG_MEM_RDATA_OFFSET);
     W(p, LV_REG_STATUS_OFFSET, LV_REG_STATUS_DONE_MASK);
     R(p, LV_REG_STATUS_OFFSET);
+}
+
+static uint32_t ctrl_bits(int couple, int colour)
+{
+    return (couple ? LV_REG_CTRL_COUPLE_MASK : 0) | (colour ? LV_REG_CTRL_COLOUR_EN_MASK : 0);
+}
+
+/* 5a: a run of `ticks` ticks from TICK0 stopped at a random RTL cycle. */
+static uint32_t run_stop(pair *p, uint64_t *s, int n, uint32_t tick0, uint32_t ticks, int couple, int colour)
+{
+    p->phase = "stop";
+    W(p, LV_REG_TICK0_OFFSET, tick0);
+    W(p, LV_REG_TICKS_OFFSET, ticks);
+    W(p, LV_REG_CTRL_OFFSET, ctrl_bits(couple, colour) | LV_REG_CTRL_START_MASK);
+    /* Up to 10 % past the end of the run (then STOP finds it idle). */
+    const long span = (long)(ticks + 1) * p->pass_cycles + 2 * n + 16;
+    lvaxi_idle(p->h, (uint64_t)irange(s, 0, (int)(span + span / 10)));
+    const int busy = (lvaxi_read(p->h, LV_REG_STATUS_OFFSET, NULL) & LV_REG_STATUS_BUSY_MASK) != 0;
+    const uint32_t stop = ctrl_bits(couple, colour) | LV_REG_CTRL_STOP_MASK;
+    int r = lvaxi_write(p->h, LV_REG_CTRL_OFFSET, stop, 0xF);
+    if (r != LVAXI_OKAY && p->bad++ < 10) fprintf(stderr, "seed %" PRIu64 ": STOP answered %d\n", p->seed, r);
+    if (!rtl_wait(p)) return 0;
+    const uint32_t k = lvaxi_read(p->h, LV_REG_TICK_OFFSET, NULL) - tick0;
+    if (k > ticks && p->bad++ < 10)
+        fprintf(stderr, "seed %" PRIu64 ": stopped RTL run made %u of %u ticks\n", p->seed, k, ticks);
+    p->stops++;
+    if (busy && k < ticks) p->stops_early++;
+    lv_dev_mmio_step(p->e, k);
+    lv_dev_mmio_write32(p->e, LV_REG_CTRL_OFFSET, stop);
+    compare_end(p, n, tick0, k);
+    return tick0 + k;
+}
+
+/* 5b: STOP + START in one write while the RTL's run is at tick j; the RTL
+ * completes that tick, so the first run makes min(j + 1, ticks) ticks. */
+static void run_stop_start(pair *p, uint64_t *s, int n, uint32_t tick0, uint32_t ticks, int couple, int colour)
+{
+    p->phase = "stop+start";
+    W(p, LV_REG_TICK0_OFFSET, tick0);
+    W(p, LV_REG_TICKS_OFFSET, ticks);
+    W(p, LV_REG_CTRL_OFFSET, ctrl_bits(couple, colour) | LV_REG_CTRL_START_MASK);
+    /* The second run: fresh from tick 0 (allowed while BUSY: not load registers). */
+    const uint32_t ticks2 = (uint32_t)irange(s, 0, 4);
+    W(p, LV_REG_TICK0_OFFSET, 0);
+    W(p, LV_REG_TICKS_OFFSET, ticks2);
+    const uint32_t j = (uint32_t)irange(s, 0, (int)ticks - 1);
+    uint32_t t;
+    long polls = 0;
+    while ((t = lvaxi_read(p->h, LV_REG_TICK_OFFSET, NULL) - tick0) < j)
+        if (++polls > 10000000) {
+            p->bad++;
+            fprintf(stderr, "seed %" PRIu64 ": RTL never reached tick %u\n", p->seed, j);
+            return;
+        }
+    const uint32_t both = ctrl_bits(couple, colour) | LV_REG_CTRL_STOP_MASK | LV_REG_CTRL_START_MASK;
+    int r = lvaxi_write(p->h, LV_REG_CTRL_OFFSET, both, 0xF);
+    if (r != LVAXI_OKAY && p->bad++ < 10) fprintf(stderr, "seed %" PRIu64 ": STOP+START answered %d\n", p->seed, r);
+    const uint32_t k = t + 1 < ticks ? t + 1 : ticks;
+    lv_dev_mmio_step(p->e, k);
+    lv_dev_mmio_write32(p->e, LV_REG_CTRL_OFFSET, both);
+    p->stop_starts++;
+    lv_dev_mmio_step(p->e, UINT32_MAX);
+    compare_end(p, n, 0, ticks2);
 }
 
 static const uint32_t interesting[] = {
@@ -330,11 +420,12 @@ int main(int argc, char **argv)
     lv_error err;
     long total_reads = 0, total_writes = 0;
     uint64_t cycles = 0;
-    long seeds_nonzero_v = 0;
+    long seeds_nonzero_v = 0, total_stops = 0, total_early = 0;
     for (long sd = 0; sd < nseeds; ++sd) {
         uint64_t s = 0xA11CE000u + (uint64_t)sd * 7919u;
         pair p = {0};
         p.seed = (uint64_t)sd;
+        p.pass_cycles = 0;
         p.e = lv_dev_mmio_create(NULL, &err);
         p.h = lvaxi_create(sd % 2 ? (uint64_t)sd * 31u + 1u : 0);
         if (!p.e || !p.h) {
@@ -347,6 +438,7 @@ int main(int argc, char **argv)
             return 1;
         }
         const int n = img.nv + img.nh;
+        p.pass_cycles = (int)((img.m + (size_t)lvaxi_lanes() - 1) / (size_t)lvaxi_lanes()) + n + 22;
         int32_t *x0 = malloc((size_t)n * sizeof(int32_t));
         const int64_t xm = ((int64_t)1 << (img.wx - 1)) - 1;
         for (int i = 0; i < n; ++i) x0[i] = (int32_t)(chance(&s, 10) ? (chance(&s, 50) ? xm : -xm) : scode(&s, img.wx) / 2);
@@ -370,6 +462,13 @@ int main(int argc, char **argv)
         tick = lv_dev_mmio_read32(p.e, LV_REG_TICK_OFFSET);
         run(&p, n, tick, (uint32_t)irange(&s, 0, 5), 1, colour, 0);
         run(&p, n, 0, (uint32_t)irange(&s, 0, 5), chance(&s, 50), colour, 0);
+
+        /* 5: STOP at a random point, a continuation, STOP + START. */
+        tick = run_stop(&p, &s, n, 0, (uint32_t)irange(&s, 1, 10), 1, colour);
+        run(&p, n, tick, (uint32_t)irange(&s, 1, 5), 1, colour, 0);
+        tick = lv_dev_mmio_read32(p.e, LV_REG_TICK_OFFSET);
+        tick = run_stop(&p, &s, n, tick, (uint32_t)irange(&s, 1, 10), 1, colour);
+        run_stop_start(&p, &s, n, tick, (uint32_t)irange(&s, 2, 10), chance(&s, 70), colour);
 
         /* 4: error paths. */
         p.phase = "errors";
@@ -422,7 +521,10 @@ int main(int argc, char **argv)
         random_ops(&p, &s, &img, 600);
 
         CHECK_MSG(p.bad == 0, "seed %ld: %ld mismatches", sd, p.bad);
-        CHECK_MSG(p.runs == 4 && p.runs_done == 4, "seed %ld: %ld of %ld runs completed", sd, p.runs_done, p.runs);
+        /* 5 runs to completion (4 + the continuation after a stop), 2 stopped, 1 after STOP + START. */
+        CHECK_MSG(p.runs == 8 && p.runs_done == 8, "seed %ld: %ld of %ld runs completed", sd, p.runs_done, p.runs);
+        total_stops += p.stops;
+        total_early += p.stops_early;
         if (p.nonzero_v > 0) seeds_nonzero_v++;
         total_reads += p.reads;
         total_writes += p.writes;
@@ -437,6 +539,10 @@ int main(int argc, char **argv)
     printf("  %ld register reads and %ld writes compared, %" PRIu64 " RTL cycles\n", total_reads, total_writes,
            cycles);
     printf("  %ld of %ld seeds ended runs with V != 0\n", seeds_nonzero_v, nseeds);
+    printf("  %ld STOPs, %ld of them ended a run early; STOP + START compared\n", total_stops, total_early);
+    /* STOP must actually cut runs short (an ignored STOP would pass the
+     * comparisons with k = TICKS). */
+    CHECK(total_early * 4 >= total_stops);
     CHECK(2 * seeds_nonzero_v >= nseeds);
     return lv_test_report("test_axi");
 }
