@@ -14,6 +14,7 @@
 #include "device_run.h"
 #include "driver_run.h"
 #include "fileio.h"
+#include "lv_cal.h"
 #include "progress.h"
 
 static const char *help =
@@ -29,6 +30,13 @@ static const char *help =
     "the device without a valid image (STATUS.IMAGE_VALID clear).\n"
     "\n"
     "  --image FILE     the device image (required)\n"
+    "  --cal RECORD     apply a calibration record (`langevin calibrate`,\n"
+    "                   docs/calibration.md) to the image before loading: noise\n"
+    "                   GAIN and OFFSET trims, per-unit offsets folded into the\n"
+    "                   biases, coupling codes pre-distorted against the chip's\n"
+    "                   measured mismatch; the trimmed image gets fresh CRCs\n"
+    "  --save-image OUT write the image that was loaded (trimmed with --cal) to\n"
+    "                   OUT, atomically, e.g. for `generate --device emu --image`\n"
     "  --device D       emu: the register-level emulated device (default);\n"
     "                   rtl: the Verilated RTL (rtl/langevin_axi.v);\n"
     "                   uio:PATH: a board's register window, /dev/uioN or\n"
@@ -50,16 +58,18 @@ static void add_u(cJSON *o, const char *k, double v) { cJSON_AddNumberToObject(o
 
 int cmd_load(int argc, char **argv)
 {
-    const char *C = "load", *image_path = NULL, *device = "emu", *json_path = NULL;
+    const char *C = "load", *image_path = NULL, *device = "emu", *json_path = NULL, *cal_path = NULL,
+               *save_path = NULL;
     lv_target_opts target = {.kind = LV_TARGET_EMU};
     long long uio_offset = -1;
     int check_run = 0;
     uint64_t seed = 1;
-    enum { O_IMAGE = 256, O_DEVICE, O_UIOOFF, O_CHECK, O_SEED, O_JSON };
+    enum { O_IMAGE = 256, O_DEVICE, O_UIOOFF, O_CHECK, O_SEED, O_JSON, O_CAL, O_SAVE };
     static const struct option opts[] = {
         {"image", required_argument, 0, O_IMAGE}, {"device", required_argument, 0, O_DEVICE},
         {"uio-offset", required_argument, 0, O_UIOOFF}, {"check-run", no_argument, 0, O_CHECK},
         {"seed", required_argument, 0, O_SEED}, {"json", required_argument, 0, O_JSON},
+        {"cal", required_argument, 0, O_CAL}, {"save-image", required_argument, 0, O_SAVE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     int c;
@@ -85,6 +95,8 @@ int cmd_load(int argc, char **argv)
         case O_CHECK: check_run = 1; break;
         case O_SEED: bad = cli_u64(C, "--seed", optarg, &seed); break;
         case O_JSON: json_path = optarg; break;
+        case O_CAL: cal_path = optarg; break;
+        case O_SAVE: save_path = optarg; break;
         case 'h': fputs(help, stdout); return LV_EXIT_OK;
         default: return cli_usage_error(C, "unknown option");
         }
@@ -97,6 +109,9 @@ int cmd_load(int argc, char **argv)
 
     lv_error err;
     lv_dev_image img = {0};
+    lv_cal_record rec = {0};
+    lv_cal_apply_info ci = {0};
+    char *meta = NULL;
     uint8_t *file = NULL;
     size_t flen = 0;
     lv_target *t = NULL;
@@ -105,8 +120,19 @@ int cmd_load(int argc, char **argv)
     /* The host parses the image too: the driver re-verifies every byte, but
      * the host needs the dimensions and the protocol for the report. */
     if (lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &err) ||
-        lv_dev_image_decode(file, flen, image_path, &img, NULL, &err))
+        lv_dev_image_decode(file, flen, image_path, &img, &meta, &err))
         goto out;
+    if (cal_path) {
+        /* The trimmed image is re-encoded (new CRCs) and the driver verifies
+         * and loads those bytes like any other image. */
+        free(file);
+        file = NULL;
+        if (lv_cal_read(cal_path, &rec, &err) || lv_cal_apply_stats(&rec, &img, &ci, &err)) {
+            lv_fail_prefix(&err, cal_path);
+            goto out;
+        }
+        if (lv_dev_image_encode(&img, meta, &file, &flen, &err)) goto out;
+    }
     if (lv_target_open(&t, &target, &err)) goto out;
     double t0 = lv_now();
     lv_fw_dev dev;
@@ -118,11 +144,17 @@ int cmd_load(int argc, char **argv)
         lv_fail(&err, "the device answered %llu register accesses with an error", (unsigned long long)ls.bus_errors);
         goto out;
     }
+    if (save_path && lv_write_file_atomic(save_path, file, flen, &err)) goto out;
     const unsigned N = (unsigned)(img.nv + img.nh);
     printf("device: %s, register map version %u.%u, capacity %u units, %u couplings\n", lv_target_name(t),
            dev.version >> 16, dev.version & 0xFFFFu, dev.cap_max_n, dev.cap_max_m);
     printf("image: %s, %d visible + %d hidden units, %zu couplings (%d-bit), %zu stored rows\n", image_path, img.nv,
            img.nh, (size_t)img.m, img.bj, (size_t)img.n_rows);
+    if (cal_path)
+        printf("calibration %s (chip \"%s\"): GAIN %u -> %u, OFFSET %d -> %d, %d bias codes trimmed (max %.3g), "
+               "%zu coupling codes pre-distorted (%zu clipped)\n",
+               cal_path, rec.chip, ci.gain_before, ci.gain_after, ci.offset_before, ci.offset_after, ci.bias_changed,
+               ci.bias_trim_max, ci.couplings_changed, ci.couplings_clipped);
     printf("loaded and verified: configuration (CONFIG_CRC), couplings, row exponents, biases, bias exponents "
            "committed with their CRCs and read back; STATUS.IMAGE_VALID set\n");
     printf("register traffic: %llu reads, %llu writes", (unsigned long long)ls.reads, (unsigned long long)ls.writes);
@@ -139,6 +171,19 @@ int cmd_load(int argc, char **argv)
     add_u(root, "nv", img.nv);
     add_u(root, "nh", img.nh);
     add_u(root, "couplings", (double)img.m);
+    if (cal_path) {
+        cJSON *co = cJSON_AddObjectToObject(root, "calibration");
+        cJSON_AddStringToObject(co, "record", cal_path);
+        cJSON_AddStringToObject(co, "chip", rec.chip);
+        add_u(co, "gain_before", ci.gain_before);
+        add_u(co, "gain_after", ci.gain_after);
+        add_u(co, "offset_before", ci.offset_before);
+        add_u(co, "offset_after", ci.offset_after);
+        add_u(co, "bias_codes_changed", ci.bias_changed);
+        add_u(co, "couplings_changed", (double)ci.couplings_changed);
+        add_u(co, "couplings_clipped", (double)ci.couplings_clipped);
+    }
+    if (save_path) cJSON_AddStringToObject(root, "saved_image", save_path);
     cJSON *lo = cJSON_AddObjectToObject(root, "load");
     add_u(lo, "register_reads", (double)ls.reads);
     add_u(lo, "register_writes", (double)ls.writes);
@@ -183,6 +228,8 @@ out:
     cJSON_Delete(root);
     lv_target_close(t);
     lv_dev_image_free(&img);
+    lv_cal_free(&rec);
+    free(meta);
     free(file);
     return rc;
 }
