@@ -29,6 +29,7 @@ struct lv_dev {
     lv_integ integ;
     lv_noise_dac dac;
     int64_t *bf; /* [n] bias in force units */
+    int64_t *ugain, *uoff; /* [n] per-unit G_i, O_i of a chip instance with DAC errors, else NULL */
     /* Batch state ([batch] or [batch * n]). */
     uint64_t *seed;
     int32_t *x, *xprev, *z;
@@ -109,8 +110,14 @@ static int check_bounds(const lv_dev *d, const lv_dev_image *img, lv_error *err)
                  "lower a", err))
             return -1;
     }
-    u128 oabs = (u128)(d->dac.offset < 0 ? -(int64_t)d->dac.offset : d->dac.offset) << LV_DAC_GUARD;
-    if (rnd_b((u128)d->dac.gain * nmax + oabs, LV_DAC_FG + LV_DAC_GUARD, &etam,
+    u128 gmax = d->dac.gain, oabs = (u128)(d->dac.offset < 0 ? -(int64_t)d->dac.offset : d->dac.offset);
+    for (int i = 0; d->ugain && i < n; ++i) { /* a chip instance's per-unit G_i, O_i */
+        if ((u128)d->ugain[i] > gmax) gmax = (u128)d->ugain[i];
+        u128 oi = (u128)(d->uoff[i] < 0 ? -d->uoff[i] : d->uoff[i]);
+        if (oi > oabs) oabs = oi;
+    }
+    oabs <<= LV_DAC_GUARD;
+    if (rnd_b(gmax * nmax + oabs, LV_DAC_FG + LV_DAC_GUARD, &etam,
               "the noise sum G n + O 2^8 of §6", "lower the noise gain G", err) ||
         over(X + driftm + etam, "the state sum x + drift + eta of §7", "lower K or Wf", err))
         return -1;
@@ -203,13 +210,49 @@ static int validate(const lv_dev_image *img, const lv_dev_instance *inst, int ba
                            img->cb[i], i, img->bb, bmax);
     if (batch < 1 || batch > LV_DEV_EMU_MAX_BATCH)
         return lv_fail(err, "device batch size %d is outside 1..%d", batch, LV_DEV_EMU_MAX_BATCH);
+    return lv_dev_instance_check(inst, err);
+}
+
+int lv_dev_instance_check(const lv_dev_instance *inst, lv_error *err)
+{
+    if (!inst) return 0;
     /* 2^26 + Sm*zm must stay positive for |zm| <= 6138 (docs/fixed-point.md
      * §7/§10): beyond sigma_m = 1/6 mismatch could flip a coupling's sign. */
-    if (inst && inst->sm >= 10923u)
+    if (inst->sm >= 10923u)
         return lv_fail(err, "chip instance refused: mismatch spread Sm = %u (sigma_m = %.4f) is too large; "
                             "Sm must be < 10923 (sigma_m < 1/6) so mismatch can never flip a coupling's sign",
                        inst->sm, inst->sm / 65536.0);
+    if (inst->sg >= 10923u)
+        return lv_fail(err, "chip instance refused: noise-gain spread Sg = %u (sigma_g = %.4f) is too large; Sg "
+                            "must be < 10923 (sigma_g < 1/6) so no unit's noise gain can reach zero",
+                       inst->sg, inst->sg / 65536.0);
+    if (inst->ge <= -32768 || inst->ge >= 32768)
+        return lv_fail(err, "chip instance refused: global noise-gain error Ge = %d (%.4f) must satisfy |Ge| < "
+                            "32768 (|error| < 0.5)",
+                       inst->ge, inst->ge / 65536.0);
+    int64_t worst = (int64_t)(inst->ge < 0 ? -inst->ge : inst->ge) * 1024 + (int64_t)inst->sg * LV_NOISE_Z_MAX;
+    if (worst >= ((int64_t)1 << 26))
+        return lv_fail(err, "chip instance refused: global gain error %.4f plus 6.0 x the gain spread %.4f "
+                            "reaches 1, so a unit's noise gain could be zero or negative; lower either",
+                       inst->ge / 65536.0, inst->sg / 65536.0);
+    if (inst->so >= (1u << 28))
+        return lv_fail(err, "chip instance refused: offset spread So = %u (Q16.16 state LSBs) must be < 2^28",
+                       inst->so);
     return 0;
+}
+
+static int has_dac_errors(const lv_dev_instance *inst) { return inst && (inst->sg || inst->ge || inst->so); }
+
+int64_t lv_dev_instance_gain(const lv_dev_instance *inst, uint32_t gain, uint32_t unit)
+{
+    if (!has_dac_errors(inst)) return gain;
+    return lv_dac_unit_gain(gain, inst->ge, inst->sg, lv_noise_chip_z(inst->seed, unit, LV_GAINERR_TAG));
+}
+
+int64_t lv_dev_instance_offset(const lv_dev_instance *inst, int32_t offset, uint32_t unit)
+{
+    if (!has_dac_errors(inst)) return offset;
+    return lv_dac_unit_offset(offset, inst->so, lv_noise_chip_z(inst->seed, unit, LV_OFFSERR_TAG));
 }
 
 /* ---- creation ----------------------------------------------------------------- */
@@ -219,6 +262,8 @@ void lv_dev_free(lv_dev *d)
     if (!d) return;
     lv_cn_free(d->cn);
     free(d->bf);
+    free(d->ugain);
+    free(d->uoff);
     free(d->seed);
     free(d->x);
     free(d->xprev);
@@ -291,6 +336,27 @@ lv_dev *lv_dev_create(const lv_dev_image *img, const lv_dev_instance *inst, int 
             return NULL;
         }
         d->bf[i] = lv_nl_bias(cb, eb, img->ff);
+    }
+    if (has_dac_errors(inst)) {
+        d->ugain = malloc(n * sizeof(int64_t));
+        d->uoff = malloc(n * sizeof(int64_t));
+        if (!d->ugain || !d->uoff) {
+            lv_dev_free(d);
+            lv_fail(err, "out of memory for the chip instance's per-unit noise gains");
+            return NULL;
+        }
+        for (size_t i = 0; i < n; ++i) {
+            d->ugain[i] = lv_dev_instance_gain(inst, img->gain, (uint32_t)i);
+            d->uoff[i] = lv_dev_instance_offset(inst, img->offset, (uint32_t)i);
+            /* O_i has the OFFSET register's range, so §6's |O 2^8| < 2^39 holds. */
+            if (d->uoff[i] <= INT32_MIN || d->uoff[i] > INT32_MAX) {
+                lv_fail(err, "chip instance refused: unit %zu's effective noise offset OFFSET + error = %lld "
+                             "(Q16.16 state LSBs) leaves the 32-bit OFFSET range; lower the offset spread",
+                        i, (long long)d->uoff[i]);
+                lv_dev_free(d);
+                return NULL;
+            }
+        }
     }
     if (lv_cn_create(&d->cn, img, inst != NULL, inst ? inst->seed : 0, inst ? inst->sm : 0, batch, LV_CN_AUTO,
                      err)) {
@@ -435,8 +501,12 @@ static void update(lv_dev *d)
         int32_t *z = d->z + b * n;
         uint64_t ev = 0;
         lv_noise_z_block(d->seed[b], t, 0, n, z);
-        lv_integ_row(&d->integ, &d->dac, n, d->xprev + b * n, d->gprev + b * n, z, d->colour + b * n,
-                     d->eta + b * n, d->x + b * n, &ev);
+        if (d->ugain)
+            lv_integ_row_units(&d->integ, &d->dac, d->ugain, d->uoff, n, d->xprev + b * n, d->gprev + b * n, z,
+                               d->colour + b * n, d->eta + b * n, d->x + b * n, &ev);
+        else
+            lv_integ_row(&d->integ, &d->dac, n, d->xprev + b * n, d->gprev + b * n, z, d->colour + b * n,
+                         d->eta + b * n, d->x + b * n, &ev);
         lv_sat_add(&d->sat_state[b], ev);
     }
     d->tick++;

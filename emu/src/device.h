@@ -7,8 +7,9 @@
  *    code range of §2, K < 2^31, the DAC configuration, and every §10 bound
  *    computed from the actual codes over the whole state and force range)
  *    and refuses it with a sentence naming the offending field otherwise.
- *    inst != NULL gives a chip instance with coupling mismatch (§7); an
- *    instance with sm = 0 is bit-identical to the ideal device.
+ *    inst != NULL gives a chip instance with coupling mismatch and analog
+ *    noise-DAC errors (§7 "chip instance"); an instance with sm = sg = ge =
+ *    so = 0 is bit-identical to the ideal device.
  *  - Trajectory b of a batch is a pure function of (image, instance,
  *    seeds[b], tick0, the sequence of runs): it does not depend on the
  *    batch size, its position in the batch, the coupling-field path or the
@@ -42,11 +43,27 @@
 
 typedef struct lv_dev lv_dev;
 
-/* A chip instance with coupling mismatch (emulator only, §7). */
+/* A chip instance with coupling mismatch and noise-DAC errors (emulator
+ * only, docs/fixed-point.md §7).  Zero fields are an ideal chip in that
+ * respect; all deviates are pure functions of (seed, element). */
 typedef struct {
-    uint64_t seed; /* instance seed sm: Philox key of the mismatch deviates */
-    uint32_t sm;   /* relative spread sigma_m in Q0.16, 0..65535 */
+    uint64_t seed; /* instance seed: Philox key of the mismatch and error deviates */
+    uint32_t sm;   /* coupling mismatch: relative spread sigma_m in Q0.16, < 10923 */
+    uint32_t sg;   /* per-unit noise-gain error: relative spread in Q0.16, < 10923 */
+    int32_t ge;    /* global noise-gain error: relative, signed Q0.16, |ge| < 32768 */
+    uint32_t so;   /* per-unit noise offset: spread in Q16.16 state LSBs per tick, < 2^28 */
 } lv_dev_instance;
+
+/* Check an instance's ranges (NULL is the ideal chip and passes):
+ * sm, sg < 10923 and |ge| * 2^10 + sg * 6138 < 2^26 keep every coupling's
+ * sign and every unit's gain positive; so < 2^28.  0 or -1 with err set. */
+int lv_dev_instance_check(const lv_dev_instance *inst, lv_error *err);
+
+/* The effective per-unit noise gain G_i (Q16.16) and offset O_i (Q16.16
+ * state LSBs) of unit i for an image's GAIN / OFFSET on this instance
+ * (inst may be NULL: G_i = G, O_i = O).  For tests and reports. */
+int64_t lv_dev_instance_gain(const lv_dev_instance *inst, uint32_t gain, uint32_t unit);
+int64_t lv_dev_instance_offset(const lv_dev_instance *inst, int32_t offset, uint32_t unit);
 
 /* Registers of one trajectory. */
 typedef struct {

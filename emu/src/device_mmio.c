@@ -23,7 +23,6 @@ _Static_assert(LV_DEV_MAX_M == LV_PARAM_MAX_M, "LV_DEV_MAX_M differs from the re
 _Static_assert(LV_MEM_BIAS_EXP_DEPTH == 2, "BIAS_EXP holds eb[0] (visible) and eb[1] (hidden)");
 
 /* Mismatch spread limit of docs/fixed-point.md §10 (sigma_m < 1/6). */
-#define LV_MMIO_SM_LIMIT 10923u
 
 /* ---- static tables from the generated header --------------------------- */
 
@@ -218,11 +217,8 @@ static void soft_reset(lv_dev_mmio *m)
 
 lv_dev_mmio *lv_dev_mmio_create(const lv_dev_mmio_opts *opts, lv_error *err)
 {
-    if (opts && opts->instance && opts->instance->sm >= LV_MMIO_SM_LIMIT) {
-        lv_fail(err,
-                "emulated device: chip instance mismatch spread Sm = %u (sigma_m = %.4f) is too large; Sm must "
-                "be < %u (sigma_m < 1/6, docs/fixed-point.md §10) so mismatch never flips a coupling's sign",
-                opts->instance->sm, opts->instance->sm / 65536.0, LV_MMIO_SM_LIMIT);
+    if (opts && opts->instance && lv_dev_instance_check(opts->instance, err)) {
+        lv_fail_prefix(err, "emulated device");
         return NULL;
     }
     lv_dev_mmio *m = calloc(1, sizeof *m);

@@ -43,8 +43,9 @@
 typedef struct lv_dev_mmio lv_dev_mmio;
 
 typedef struct {
-    /* Coupling mismatch of this chip instance (emulator only); NULL = the
-     * ideal chip.  Copied at creation.  Sm must be < 10923 (§10). */
+    /* Coupling mismatch and noise-DAC errors of this chip instance (emulator
+     * only); NULL = the ideal chip.  Copied at creation and checked with
+     * lv_dev_instance_check. */
     const lv_dev_instance *instance;
     /* Ticks a busy run advances after each read of STATUS (0: runs advance
      * only in lv_dev_mmio_step).  Lets an unmodified polling driver run. */

@@ -46,4 +46,11 @@ void lv_integ_row(const lv_integ *in, const lv_noise_dac *dac, size_t n, const i
                   const int64_t *g, const int32_t *z, int64_t *colour, int64_t *eta_out,
                   int32_t *x_out, uint64_t *sat_state);
 
+/* lv_integ_row with a per-unit noise gain and offset (a chip instance's
+ * analog errors, lv_dac_eta_block_units); gain / offset index the row's
+ * units 0..n-1. */
+void lv_integ_row_units(const lv_integ *in, const lv_noise_dac *dac, const int64_t *gain, const int64_t *offset,
+                        size_t n, const int32_t *x, const int64_t *g, const int32_t *z, int64_t *colour,
+                        int64_t *eta_out, int32_t *x_out, uint64_t *sat_state);
+
 #endif

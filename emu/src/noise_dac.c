@@ -64,6 +64,21 @@ void lv_dac_eta_block(const lv_noise_dac *dac, const int32_t *restrict z, size_t
     }
 }
 
+void lv_dac_eta_block_units(const lv_noise_dac *dac, const int64_t *restrict gain, const int64_t *restrict offset,
+                            const int32_t *restrict z, size_t n, int64_t *restrict colour_state, int64_t *restrict eta)
+{
+    const int s = LV_DAC_BN_MAX - dac->bn, fs = LV_DAC_FG + LV_DAC_GUARD;
+    const int64_t a = dac->a, ca = dac->ca;
+    for (size_t i = 0; i < n; ++i) {
+        int64_t nn = lv_fx_rnd(z[i], s) * ((int64_t)1 << LV_DAC_GUARD);
+        if (a != 0) {
+            nn = lv_fx_rnd(a * colour_state[i] + ca * nn, LV_DAC_FA);
+            colour_state[i] = nn;
+        }
+        eta[i] = lv_fx_rnd(gain[i] * nn + offset[i] * ((int64_t)1 << LV_DAC_GUARD), fs);
+    }
+}
+
 uint16_t lv_dac_colour_c(uint16_t a)
 {
     if (a >= (1u << LV_DAC_FA))

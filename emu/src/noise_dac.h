@@ -78,6 +78,31 @@ static inline int64_t lv_dac_eta(const lv_noise_dac *dac, int32_t d, int64_t *co
 void lv_dac_eta_block(const lv_noise_dac *dac, const int32_t *z, size_t n, int64_t *colour_state,
                       int64_t *eta);
 
+/* ---- Per-unit analog errors of a chip instance (emulator only, §7) ------ */
+
+/* G_i = rnd(G * (2^26 + ge * 2^10 + sg * zg), 26): the unit's effective gain
+ * (Q16.16) for global gain error ge (Q0.16, signed) and spread sg (Q0.16)
+ * with deviate zg (|zg| <= 6138).  Callers keep 2^26 + ge 2^10 + sg zg
+ * positive (lv_dev_instance_check); the result is then < 2^33. */
+static inline int64_t lv_dac_unit_gain(uint32_t gain, int32_t ge, uint32_t sg, int32_t zg)
+{
+    return lv_fx_rnd((int64_t)gain * (((int64_t)1 << 26) + (int64_t)ge * 1024 + (int64_t)sg * zg), 26);
+}
+
+/* O_i = O + rnd(so * zo, 10): the unit's effective offset (Q16.16 state
+ * LSBs) for spread so (Q16.16 state LSBs, < 2^28) and deviate zo. */
+static inline int64_t lv_dac_unit_offset(int32_t offset, uint32_t so, int32_t zo)
+{
+    return (int64_t)offset + lv_fx_rnd((int64_t)so * zo, 10);
+}
+
+/* lv_dac_eta_block with a gain and offset per unit: eta[i] =
+ * rnd(gain[i] * n_i + offset[i] * 2^8, 24), n_i as in lv_dac_eta_block
+ * (dac->gain and dac->offset are not used).  With gain[i] = G and
+ * offset[i] = O for all i it gives lv_dac_eta_block's bits. */
+void lv_dac_eta_block_units(const lv_noise_dac *dac, const int64_t *gain, const int64_t *offset, const int32_t *z,
+                            size_t n, int64_t *colour_state, int64_t *eta);
+
 /* ---- Host side (double precision, before a run) ------------------------ */
 
 /* Exact standard deviation of d = rnd(z, 14 - bn) (mean 0 by symmetry), from

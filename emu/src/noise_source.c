@@ -61,6 +61,11 @@ int32_t lv_noise_mismatch_z(uint64_t instance_seed, uint32_t m)
     return shaped_block(instance_seed, m, 0, LV_MISMATCH_TAG);
 }
 
+int32_t lv_noise_chip_z(uint64_t instance_seed, uint32_t unit, uint32_t tag)
+{
+    return shaped_block(instance_seed, unit, 0, tag);
+}
+
 void lv_noise_z_block(uint64_t seed, uint32_t tick, uint32_t unit0, size_t n, int32_t *restrict z)
 {
     /* Round keys: round r uses key + r * (W0, W1) (mod 2^32). */

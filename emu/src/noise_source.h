@@ -14,6 +14,8 @@
 
 #define LV_NOISE_TAG    0x4E4F4953u /* "NOIS": counter word 2 of the thermal noise */
 #define LV_MISMATCH_TAG 0x4D49534Du /* "MISM": counter word 2 of coupling mismatch */
+#define LV_GAINERR_TAG  0x4741494Eu /* "GAIN": per-unit noise-gain error of a chip instance */
+#define LV_OFFSERR_TAG  0x4F464653u /* "OFFS": per-unit noise offset of a chip instance */
 #define LV_NOISE_Z_MAX  6138        /* 12 * 1023 / 2 rounded: the largest |z| */
 #define LV_NOISE_Z_BITS 14          /* signed width of z */
 
@@ -30,5 +32,10 @@ void lv_noise_z_block(uint64_t seed, uint32_t tick, uint32_t unit0, size_t n, in
 /* Mismatch deviate of stored coupling m of a chip instance (§7): the same
  * shaping on counter (m, 0, "MISM", 0) under key = instance seed. */
 int32_t lv_noise_mismatch_z(uint64_t instance_seed, uint32_t m);
+
+/* Per-unit analog-error deviate of a chip instance (§7 "chip instance"):
+ * the same shaping on counter (unit, 0, tag, 0) under key = instance seed,
+ * tag LV_GAINERR_TAG or LV_OFFSERR_TAG. */
+int32_t lv_noise_chip_z(uint64_t instance_seed, uint32_t unit, uint32_t tag);
 
 #endif

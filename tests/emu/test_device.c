@@ -187,7 +187,7 @@ static void test_validation(void)
     MUTATE(t.vv = 2, "vv", NULL, 1);
     MUTATE(t.nv = 0, "unit counts", NULL, 1);
     MUTATE((void)0, "batch size 0", NULL, 0);
-    lv_dev_instance bad = {1, 70000};
+    lv_dev_instance bad = {.seed = 1, .sm = 70000};
     MUTATE((void)0, "Sm = 70000", &bad, 1);
     /* §10: the brief's fine format Wx = 32, Fx = 24 overflows x2*x (2^69). */
     MUTATE((t.wx = 32, t.fx = 24), "cube x2*x", NULL, 1);
@@ -235,7 +235,7 @@ static void test_invariance(void)
     CHECK(build_image(&img, &sp, 2) == 0);
     lv_error err = {{0}};
     lv_dev *d = lv_dev_create(&img, NULL, NB, &err), *d1 = lv_dev_create(&img, NULL, 1, &err);
-    lv_dev_instance i0 = {12345, 0}, i5 = {12345, 3277};
+    lv_dev_instance i0 = {.seed = 12345, .sm = 0}, i5 = {.seed = 12345, .sm = 3277};
     lv_dev *dm0 = lv_dev_create(&img, &i0, NB, &err), *dm5 = lv_dev_create(&img, &i5, NB, &err);
     CHECK_MSG(d && d1 && dm0 && dm5, "%s", err.msg);
     if (!d || !d1 || !dm0 || !dm5) return;

@@ -428,7 +428,7 @@ static void test_equivalence(void)
     spec sp = spec_default();
     check_equivalence("ideal, nv = 12, nh = 7", &sp, NULL, 0);
     check_equivalence("ideal, loaded by hand", &sp, NULL, 1);
-    lv_dev_instance inst = {0xFEEDull, 3277};
+    lv_dev_instance inst = {.seed = 0xFEEDull, .sm = 3277};
     check_equivalence("mismatch instance Sm = 0.05", &sp, &inst, 0);
     spec col = sp;
     col.a = 16384;
@@ -913,7 +913,7 @@ static void test_core_refusal(const lv_dev_image *img)
     CHECK(lv_dev_mmio_load_image(m, &bad, &err) != 0 && strstr(err.msg, "BJ") != NULL);
     CHECK(VALID());
     /* An instance with too large a spread is refused at creation. */
-    lv_dev_instance wide = {1, 20000};
+    lv_dev_instance wide = {.seed = 1, .sm = 20000};
     lv_dev_mmio_opts o = {&wide, 0};
     CHECK(lv_dev_mmio_create(&o, &err) == NULL && strstr(err.msg, "Sm = 20000") != NULL);
     lv_dev_mmio_free(m);
