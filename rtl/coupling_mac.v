@@ -64,6 +64,14 @@ module coupling_mac #(
   input  wire               ldc_rewind_i,
   input  wire               ldc_we_i,
   input  wire signed [15:0] ldc_data_i,
+  // random access to the coupling banks (idle only): with cp_sel_i a
+  // coupling write goes to word cp_word_i of bank cp_bank_i (coupling
+  // m = word P + bank) instead of the sequential pointer; cp_rdata_o is the
+  // code at (cp_bank_i, cp_word_i) of the previous cycle
+  input  wire               cp_sel_i,
+  input  wire [7:0]         cp_bank_i,
+  input  wire [BankW-1:0]   cp_word_i,
+  output reg  signed [15:0] cp_rdata_o,
   // row-exponent load port
   input  wire               lde_we_i,
   input  wire [UnitW:0]     lde_row_i,
@@ -231,8 +239,8 @@ module coupling_mac #(
   // A write with ldc_rewind_i goes to coupling 0; each write advances.
   reg  [BankW-1:0] ldc_word_q;
   reg  [7:0]       ldc_bank_q;
-  wire [BankW-1:0] ldc_word = ldc_rewind_i ? {BankW{1'b0}} : ldc_word_q;
-  wire [7:0]       ldc_bank = ldc_rewind_i ? 8'd0 : ldc_bank_q;
+  wire [BankW-1:0] ldc_word = cp_sel_i ? cp_word_i : ldc_rewind_i ? {BankW{1'b0}} : ldc_word_q;
+  wire [7:0]       ldc_bank = cp_sel_i ? cp_bank_i : ldc_rewind_i ? 8'd0 : ldc_bank_q;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ldc_word_q <= {BankW{1'b0}};
@@ -265,6 +273,7 @@ module coupling_mac #(
   wire signed [63:0] acc_i_word [0:P-1];
   wire signed [63:0] acc_j_word [0:P-1];
   wire               lane_busy  [0:P-1];
+  wire signed [15:0] lane_code  [0:P-1];
 
   genvar g;
   generate
@@ -287,7 +296,8 @@ module coupling_mac #(
 
       lv_ram #(.Width(16), .Depth(BankD), .AddrW(BankW)) u_cbank (
         .clk_i(clk_i), .we_i(ldc_we_i && ldc_bank == LaneId), .waddr_i(ldc_word),
-        .wdata_i(ldc_data_i), .raddr_i(word_q), .rdata_o(c1));
+        .wdata_i(ldc_data_i), .raddr_i(run_q ? word_q : cp_word_i), .rdata_o(c1));
+      assign lane_code[g] = c1;
       lv_ram #(.Width(8), .Depth(MaxRows), .AddrW(RowW)) u_rexp (
         .clk_i(clk_i), .we_i(lde_we_i), .waddr_i(lde_row_i), .wdata_i(lde_data_i),
         .raddr_i(rexp_raddr), .rdata_o(ej1));
@@ -359,6 +369,18 @@ module coupling_mac #(
       assign lane_busy[g]  = v1_q | v2_q | v3_q;
     end
   endgenerate
+
+  // ---- random-access read: the bank addressed in the previous cycle ----------
+  reg [7:0] cp_bank1_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) cp_bank1_q <= 8'd0;
+    else         cp_bank1_q <= cp_bank_i;
+  end
+  always @(*) begin
+    cp_rdata_o = 16'sd0;
+    for (l = 0; l < P; l = l + 1)
+      if (cp_bank1_q == l[7:0]) cp_rdata_o = lane_code[l];
+  end
 
   // ---- field of one unit: sum of the 2P private words, rounded ----------------
   reg signed [63:0] acc_sum;

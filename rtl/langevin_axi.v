@@ -14,19 +14,21 @@
 // memories have a registered read).  Writes and reads are serialised, so the
 // register file sees exactly the sequential order of the bus.  Most writes
 // take one cycle; CONFIG_CRC takes 10 cycles (CRC-32 over the ten load
-// registers, one per cycle) and CTRL.SOFT_RESET takes MaxN + 2 (the STATE
-// memory is zeroed in the core); B is answered after that.
+// registers, one per cycle), MEM_ADDR 25 (the division below),
+// CTRL.SOFT_RESET MaxN + 2 (the STATE memory is zeroed in the core) and
+// CTRL.STOP + START while BUSY until the stopped run ends; B is answered
+// after that.
 //   - WSTRB other than 4'hF, or an unaligned address: the write is ignored,
 //     B = SLVERR.  An unaligned read returns 0 with R = SLVERR.  Unmapped
 //     offsets read 0 (OKAY) and ignore writes (OKAY).
 //
-// Memories.  The core has write-only load ports, so MEM_RDATA reads come
-// from shadow copies held here (COUPLINGS MaxM x 16, ROW_EXP 2 MaxN x 8,
-// BIAS MaxN x 24, BIAS_EXP 2 x 8 registers, STATE MaxN x 32).  The STATE
-// shadow follows the core's state-write stream during a run.  A COUPLINGS
-// word goes to the core's sequential loader (MEM_ADDR = 0 rewinds it); a
-// committed COUPLINGS stream is always sequential from 0 (LOAD_CRC requires
-// MEM_ADDR = LOAD_COUNT = m), so the core holds the committed codes.
+// Memories.  COUPLINGS is not copied here: writes and MEM_RDATA reads use
+// the core's random-access coupling port at (MEM_ADDR mod P, MEM_ADDR div
+// P), a pair kept in step with MEM_ADDR and recomputed by a 24-cycle
+// division (OpDiv, B waits) when MEM_ADDR is written.  The small memories
+// are read from shadow copies (ROW_EXP 2 MaxN x 8, BIAS MaxN x 24, BIAS_EXP
+// 2 x 8 registers, STATE MaxN x 32); the STATE shadow follows the core's
+// state-write stream, because STATE may be read during a run.
 //
 // Runs.  CTRL.START (idle, IMAGE_VALID) starts the core with latch = 1 and
 // clear = (TICK0 = 0 or first run since reset / SOFT_RESET): the colour
@@ -85,12 +87,14 @@ module langevin_axi #(
   localparam integer UnitW   = $clog2(MaxN);
   localparam integer MaxRows = 2 * MaxN;
   localparam integer RowW    = $clog2(MaxRows);
-  localparam integer CoupW   = (MaxM < 2) ? 1 : $clog2(MaxM);
-  localparam integer CoupD   = (MaxM < 2) ? 2 : MaxM;
+  localparam [31:0]  P32     = P;
+  localparam [8:0]   P9      = P32[8:0];
+  localparam [31:0]  LastBank32 = P - 1;
+  localparam [7:0]   LastBank = LastBank32[7:0];
 
   localparam [1:0] RespOkay = 2'b00, RespSlvErr = 2'b10;
   localparam [2:0] OpIdle = 3'd0, OpRead = 3'd1, OpCrc = 3'd2, OpRst = 3'd3, OpSweep = 3'd4,
-                   OpStop = 3'd5;
+                   OpStop = 3'd5, OpDiv = 3'd6;
 
   localparam [2:0] IdCoup  = LV_MEM_COUPLINGS_ID[2:0];
   localparam [2:0] IdRexp  = LV_MEM_ROW_EXP_ID[2:0];
@@ -178,6 +182,16 @@ module langevin_axi #(
   reg [3:0]  crc_idx_q;
   reg [31:0] crc_acc_q;
   reg [UnitW:0] sweep_q;
+  // MEM_ADDR as coupling (bank, word) = (MEM_ADDR mod P, MEM_ADDR div P):
+  // stepped with MEM_ADDR, recomputed by a 24-cycle restoring division
+  // (OpDiv) when MEM_ADDR is written; during OpDiv coup_word_q collects the
+  // quotient and coup_bank_q the remainder.
+  reg [7:0]  coup_bank_q;
+  reg [23:0] coup_word_q, div_num_q;
+  reg [4:0]  div_cnt_q;
+  wire [8:0] div_try = {coup_bank_q, div_num_q[23]};
+  wire       div_ge  = (div_try >= P9);
+  wire [8:0] div_rem = div_ge ? div_try - P9 : div_try;   // < P: bit 8 is 0
 
   // Configuration fields.
   wire [LV_REG_CFG_DIMS_NV_WIDTH-1:0]  f_nv = cfg_dims_q[LV_REG_CFG_DIMS_NV_SHIFT +: LV_REG_CFG_DIMS_NV_WIDTH];
@@ -266,8 +280,9 @@ module langevin_axi #(
   wire is_rdata  = rd_go && (ra == LV_REG_MEM_RDATA_OFFSET);
   wire port_re   = is_rdata && mid_valid && addr_in && !(busy_q && mem_sel_q != IdState);
 
-  // Shadow memories for MEM_RDATA.
-  wire [15:0] sh_coup;
+  // MEM_RDATA: COUPLINGS through the core's random-access port (no copy
+  // here: it would double the largest memory), the small ones from shadows.
+  wire [15:0] core_coup;
   wire [7:0]  sh_rexp;
   wire [23:0] sh_bias;
   wire [31:0] sh_state;
@@ -280,9 +295,6 @@ module langevin_axi #(
                               (busy_q && core_xw_valid) ? core_xw_unit : mem_addr_q[UnitW-1:0];
   wire [31:0] st_wdata = sweep_we ? 32'd0 : (busy_q && core_xw_valid) ? core_xw_x : wcode;
 
-  lv_ram #(.Width(16), .Depth(CoupD), .AddrW(CoupW)) u_sh_coup (
-    .clk_i(clk_i), .we_i(port_we && mem_sel_q == IdCoup), .waddr_i(mem_addr_q[CoupW-1:0]),
-    .wdata_i(wcode[15:0]), .raddr_i(mem_addr_q[CoupW-1:0]), .rdata_o(sh_coup));
   lv_ram #(.Width(8), .Depth(MaxRows), .AddrW(RowW)) u_sh_rexp (
     .clk_i(clk_i), .we_i(port_we && mem_sel_q == IdRexp), .waddr_i(mem_addr_q[RowW-1:0]),
     .wdata_i(wcode[7:0]), .raddr_i(mem_addr_q[RowW-1:0]), .rdata_o(sh_rexp));
@@ -296,7 +308,7 @@ module langevin_axi #(
   reg [31:0] port_rdata;
   always @* begin
     case (mem_sel_q)
-      IdCoup:  port_rdata = sext({16'd0, sh_coup}, WidthCoup);
+      IdCoup:  port_rdata = sext({16'd0, core_coup}, WidthCoup);
       IdRexp:  port_rdata = sext({24'd0, sh_rexp}, WidthRexp);
       IdBias:  port_rdata = sext({8'd0, sh_bias}, WidthBias);
       IdBexp:  port_rdata = sext({24'd0, mem_addr_q[0] ? eb_hid_q : eb_vis_q}, WidthBexp);
@@ -431,8 +443,7 @@ module langevin_axi #(
   wire [7:0]  core_e_max;
   wire        core_rst_n = rst_ni & ~core_rst_q;
   wire        ld_we   = port_we && (mem_sel_q != IdBexp);
-  wire [UnitW:0] ld_addr = sweep_we ? sweep_q :
-                           (mem_sel_q == IdCoup) ? {{UnitW{1'b0}}, (mem_addr_q != 24'd0)} : mem_addr_q[UnitW:0];
+  wire [UnitW:0] ld_addr = sweep_we ? sweep_q : mem_addr_q[UnitW:0];
 
   langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM)) u_core (
     .clk_i          (clk_i),
@@ -458,6 +469,10 @@ module langevin_axi #(
     .ld_mem_i       (sweep_we ? IdState : mem_sel_q),
     .ld_addr_i      (ld_addr),
     .ld_data_i      (sweep_we ? 32'd0 : wcode),
+    .cp_sel_i       (1'b1),
+    .cp_bank_i      (coup_bank_q),
+    .cp_word_i      (coup_word_q),
+    .cp_rdata_o     (core_coup),
     .start_i        (start_q),
     .stop_i         (stop_q),
     .clear_i        (clear_q),
@@ -482,7 +497,7 @@ module langevin_axi #(
   );
 
   // Bits of the fields and ports this block does not use.
-  wire unused = ^{core_busy, core_e_max, f_nv[LV_REG_CFG_DIMS_NV_WIDTH-1:UnitW+1],
+  wire unused = ^{core_busy, div_rem[8], core_e_max, f_nv[LV_REG_CFG_DIMS_NV_WIDTH-1:UnitW+1],
                   f_nh[LV_REG_CFG_DIMS_NH_WIDTH-1:UnitW+1], nhh48[0], nvv48[0]};
 
   // ---- sequential -----------------------------------------------------------------
@@ -513,6 +528,7 @@ module langevin_axi #(
       first_run_q <= 1'b1; run_colour_q <= 1'b0;
       start_q <= 1'b0; stop_q <= 1'b0; clear_q <= 1'b0; core_rst_q <= 1'b0;
       crc_idx_q <= 4'd0; crc_acc_q <= 32'd0; sweep_q <= {(UnitW+1){1'b0}};
+      coup_bank_q <= 8'd0; coup_word_q <= 24'd0; div_num_q <= 24'd0; div_cnt_q <= 5'd0;
     end else begin
       start_q    <= 1'b0;
       stop_q     <= 1'b0;
@@ -559,6 +575,14 @@ module langevin_axi #(
         end
       end
       if (port_re) mem_addr_q <= mem_addr_q + 24'd1;
+      if (port_we || port_re) begin
+        if (coup_bank_q == LastBank) begin
+          coup_bank_q <= 8'd0;
+          coup_word_q <= coup_word_q + 24'd1;
+        end else begin
+          coup_bank_q <= coup_bank_q + 8'd1;
+        end
+      end
 
       case (op_q)
         OpIdle: begin
@@ -609,6 +633,7 @@ module langevin_axi #(
                     load_crc_q <= LV_REG_LOAD_CRC_RESVAL; load_crc_calc_q <= LV_REG_LOAD_CRC_CALC_RESVAL;
                     load_count_q <= LV_REG_LOAD_COUNT_RESVAL; load_state_q <= LV_REG_LOAD_STATE_RESVAL;
                     mem_sel_q <= LV_REG_MEM_SEL_RESVAL[2:0]; mem_addr_q <= LV_REG_MEM_ADDR_RESVAL[23:0];
+                    coup_bank_q <= 8'd0; coup_word_q <= 24'd0;   // MEM_ADDR resets to 0
                     first_run_q <= 1'b1;
                     core_rst_q <= 1'b1;
                     s_axi_bvalid_o <= 1'b0;
@@ -658,6 +683,12 @@ module langevin_axi #(
                   mem_addr_q      <= wd[LV_REG_MEM_ADDR_ADDR_SHIFT +: 24];
                   load_crc_calc_q <= 32'd0;
                   load_count_q    <= 32'd0;
+                  coup_bank_q     <= 8'd0;
+                  coup_word_q     <= 24'd0;
+                  div_num_q       <= wd[LV_REG_MEM_ADDR_ADDR_SHIFT +: 24];
+                  div_cnt_q       <= 5'd0;
+                  s_axi_bvalid_o  <= 1'b0;
+                  op_q            <= OpDiv;
                 end
                 default: ;
               endcase
@@ -682,6 +713,16 @@ module langevin_axi #(
           if (crc_done) begin
             if (crc_err == LV_REG_ERR_CODE_CODE_NONE) load_state_q <= load_state_q | LV_REG_LOAD_STATE_CONFIG_MASK;
             else load_state_q <= load_state_q & ~LV_REG_LOAD_STATE_CONFIG_MASK;
+            s_axi_bvalid_o <= 1'b1;
+            op_q <= OpIdle;
+          end
+        end
+        OpDiv: begin
+          coup_bank_q <= div_rem[7:0];
+          coup_word_q <= {coup_word_q[22:0], div_ge};
+          div_num_q   <= {div_num_q[22:0], 1'b0};
+          div_cnt_q   <= div_cnt_q + 5'd1;
+          if (div_cnt_q == 5'd23) begin
             s_axi_bvalid_o <= 1'b1;
             op_q <= OpIdle;
           end

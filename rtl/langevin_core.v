@@ -30,6 +30,10 @@
 //   ld_*      memory load port (idle only): ld_mem_i = 0 COUPLINGS (sequential
 //             in §3 order; ld_addr_i = 0 restarts at coupling 0), 1 ROW_EXP,
 //             2 BIAS, 4 STATE (also read back through xw_* as it is written)
+//   cp_*      (idle) cp_sel_i = 1: COUPLINGS writes go to coupling
+//             m = cp_word_i P + cp_bank_i instead of the sequential pointer;
+//             cp_rdata_o reads the code there (one cycle latency), so the
+//             register slave needs no copy of the coupling memory
 //   stop_i    (busy) end the run after the tick in progress: the pass
 //             running when stop_i is seen completes its update, the next
 //             pass is the measure pass (V, Q of the state reached), then
@@ -78,6 +82,11 @@ module langevin_core #(
   input  wire [2:0]         ld_mem_i,
   input  wire [$clog2(MaxN):0]   ld_addr_i,
   input  wire [31:0]        ld_data_i,
+  // coupling random access (idle only; see coupling_mac)
+  input  wire               cp_sel_i,
+  input  wire [7:0]         cp_bank_i,
+  input  wire [23:0]        cp_word_i,
+  output wire [15:0]        cp_rdata_o,
   // run control
   input  wire               start_i,
   input  wire               stop_i,
@@ -226,6 +235,7 @@ module langevin_core #(
   wire ld_s = ld_we_i && (ld_mem_i == MemState);
   wire [UnitW-1:0] ld_unit = ld_addr_i[UnitW-1:0];
   wire             unused_ld = ld_addr_i[UnitW];
+  wire             unused_cp = ^cp_word_i;   // only BankW bits address a bank
 
   // ---- per-unit pipeline -----------------------------------------------------------
   wire [UnitW-1:0] u0 = unit_q[UnitW-1:0];
@@ -291,6 +301,10 @@ module langevin_core #(
     .ldc_rewind_i (ld_c && ld_addr_i == {(UnitW+1){1'b0}}),
     .ldc_we_i     (ld_c),
     .ldc_data_i   (ld_data_i[15:0]),
+    .cp_sel_i     (cp_sel_i),
+    .cp_bank_i    (cp_bank_i),
+    .cp_word_i    (cp_word_i[BankW-1:0]),
+    .cp_rdata_o   (cp_rdata_o),
     .lde_we_i     (ld_e),
     .lde_row_i    (ld_addr_i),
     .lde_data_i   (ld_data_i[7:0]),
