@@ -298,11 +298,24 @@ double lv_cn_acc_log2(const lv_coupling_net *cn) { return cn->acc_log2; }
 
 /* Reference: the stored couplings in §3 order, each serving both units.
  * Every partial sum is a sub-sum of the bounded total, so int64 is exact. */
+static void field_int64_row(const lv_coupling_net *cn, const int32_t *x, size_t b, int64_t *f);
+
 static void field_int64(const lv_coupling_net *cn, const int32_t *x, size_t rows, int64_t *f)
 {
+    /* Small work stays out of OpenMP: even an `if (0)` region costs a futex
+     * call in libgomp, which dominated batch-1 ticks of small devices. */
+    if (rows == 1 || cn->m * rows <= 65536) {
+        for (size_t b = 0; b < rows; ++b) field_int64_row(cn, x, b, f);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (size_t b = 0; b < rows; ++b) field_int64_row(cn, x, b, f);
+}
+
+static void field_int64_row(const lv_coupling_net *cn, const int32_t *x, size_t b, int64_t *f)
+{
     const size_t n = (size_t)cn->n;
-#pragma omp parallel for schedule(static) if (rows > 1 && cn->m * rows > 65536)
-    for (size_t b = 0; b < rows; ++b) {
+    {
         const int32_t *xb = x + b * n;
         int64_t *acc = f + b * n;
         memset(acc, 0, n * sizeof(int64_t));

@@ -472,22 +472,49 @@ static inline __attribute__((always_inline)) void pass_row(lv_dev *d, size_t b, 
     if (count_force) lv_sat_add(&d->sat_force[b], ev);
 }
 
+static void pass_one(lv_dev *d, size_t b, int couple, int heat, int count_force, int latch)
+{
+    if (couple && heat) pass_row(d, b, 1, 1, count_force, latch);
+    else if (couple) pass_row(d, b, 1, 0, count_force, latch);
+    else if (heat) pass_row(d, b, 0, 1, count_force, latch);
+    else pass_row(d, b, 0, 0, count_force, latch);
+}
+
+/* A single trajectory (the register-level emulator) stays out of OpenMP:
+ * even an `if (0)` parallel region costs a futex call in libgomp, which
+ * dominated a batch-1 tick of a small device. */
 static void pass(lv_dev *d, int couple, int heat, int count_force, int latch)
 {
     const size_t nb = (size_t)d->nb;
     if (couple) lv_cn_field(d->cn, d->x, nb, d->f);
-#pragma omp parallel for schedule(static) if (nb > 1)
-    for (size_t b = 0; b < nb; ++b) {
-        if (couple && heat) pass_row(d, b, 1, 1, count_force, latch);
-        else if (couple) pass_row(d, b, 1, 0, count_force, latch);
-        else if (heat) pass_row(d, b, 0, 1, count_force, latch);
-        else pass_row(d, b, 0, 0, count_force, latch);
+    if (nb == 1) {
+        pass_one(d, 0, couple, heat, count_force, latch);
+        return;
     }
+#pragma omp parallel for schedule(static)
+    for (size_t b = 0; b < nb; ++b) pass_one(d, b, couple, heat, count_force, latch);
 }
+
+/* Noise and Euler update of trajectory b at tick t (old state in xprev). */
+static void update_row(lv_dev *d, size_t b, uint32_t t)
+{
+    const size_t n = (size_t)d->n;
+    int32_t *z = d->z + b * n;
+    uint64_t ev = 0;
+    lv_noise_z_block(d->seed[b], t, 0, n, z);
+    if (d->ugain)
+        lv_integ_row_units(&d->integ, &d->dac, d->ugain, d->uoff, n, d->xprev + b * n, d->gprev + b * n, z,
+                           d->colour + b * n, d->eta + b * n, d->x + b * n, &ev);
+    else
+        lv_integ_row(&d->integ, &d->dac, n, d->xprev + b * n, d->gprev + b * n, z, d->colour + b * n,
+                     d->eta + b * n, d->x + b * n, &ev);
+    lv_sat_add(&d->sat_state[b], ev);
+}
+
 
 static void update(lv_dev *d)
 {
-    const size_t nb = (size_t)d->nb, n = (size_t)d->n;
+    const size_t nb = (size_t)d->nb;
     /* Double buffering: the old state and force become xprev / gprev. */
     int32_t *tx = d->x;
     d->x = d->xprev;
@@ -496,18 +523,10 @@ static void update(lv_dev *d)
     d->g = d->gprev;
     d->gprev = tg;
     const uint32_t t = (uint32_t)d->tick;
-#pragma omp parallel for schedule(static) if (nb > 1)
-    for (size_t b = 0; b < nb; ++b) {
-        int32_t *z = d->z + b * n;
-        uint64_t ev = 0;
-        lv_noise_z_block(d->seed[b], t, 0, n, z);
-        if (d->ugain)
-            lv_integ_row_units(&d->integ, &d->dac, d->ugain, d->uoff, n, d->xprev + b * n, d->gprev + b * n, z,
-                               d->colour + b * n, d->eta + b * n, d->x + b * n, &ev);
-        else
-            lv_integ_row(&d->integ, &d->dac, n, d->xprev + b * n, d->gprev + b * n, z, d->colour + b * n,
-                         d->eta + b * n, d->x + b * n, &ev);
-        lv_sat_add(&d->sat_state[b], ev);
+    if (nb == 1) update_row(d, 0, t);
+    else {
+#pragma omp parallel for schedule(static)
+        for (size_t b = 0; b < nb; ++b) update_row(d, b, t);
     }
     d->tick++;
 }

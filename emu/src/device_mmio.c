@@ -22,7 +22,9 @@ _Static_assert(LV_DEV_MAX_N == LV_PARAM_MAX_N, "LV_DEV_MAX_N differs from the re
 _Static_assert(LV_DEV_MAX_M == LV_PARAM_MAX_M, "LV_DEV_MAX_M differs from the register map's MAX_M");
 _Static_assert(LV_MEM_BIAS_EXP_DEPTH == 2, "BIAS_EXP holds eb[0] (visible) and eb[1] (hidden)");
 
-/* Mismatch spread limit of docs/fixed-point.md §10 (sigma_m < 1/6). */
+/* Networks up to this many stored couplings use the exact int64 field path
+ * in the (batch-1) core: faster than a GEMM call per tick there. */
+#define LV_MMIO_INT64_MAX_M 65536u
 
 /* ---- static tables from the generated header --------------------------- */
 
@@ -507,6 +509,10 @@ static int build_core(lv_dev_mmio *m, uint16_t a, lv_error *err)
     img.eb[1] = m->bias_exp[1];
     lv_dev *d = lv_dev_create(&img, m->has_inst ? &m->inst : NULL, 1, err);
     if (!d) return -1;
+    /* One trajectory: a GEMM per tick costs more in call and buffer overhead
+     * than the exact int64 sum for small networks (same bits either way,
+     * coupling_network.h). */
+    if (img.m <= LV_MMIO_INT64_MAX_M) lv_dev_set_field_path(d, LV_CN_INT64, NULL);
     lv_dev_free(m->core);
     m->core = d;
     m->core_dirty = 0;
