@@ -20,6 +20,7 @@ int cmd_heat(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* Print "langevin <cmd>: <msg>" to stderr and return LV_EXIT_FAIL. */
 int cli_fail(const char *cmd, const lv_error *err);

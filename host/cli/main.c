@@ -27,6 +27,8 @@ static const char *usage =
     "  quantize  float model -> device image for the emulated device and the RTL\n"
     "  load      load a device image onto a device (emulated, RTL or board)\n"
     "            through the firmware driver, verified and read back\n"
+    "  calibrate measure a chip through the firmware driver (temperature, offset,\n"
+    "            noise colour, coupling mismatch): calibration record and report\n"
     "\n"
     "`langevin <command> --help` describes each command.\n"
     "Environment: OMP_NUM_THREADS sets the thread count (or --threads).\n"
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "quantize")) return cmd_quantize(argc, argv);
     if (!strcmp(cmd, "load")) return cmd_load(argc, argv);
+    if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc, argv);
     fprintf(stderr, "langevin: unknown command '%s'\n\n%s", cmd, usage);
     return LV_EXIT_USAGE;
 }
