@@ -19,6 +19,8 @@ int cmd_generate(int argc, char **argv);
 int cmd_heat(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 

@@ -25,6 +25,8 @@ static const char *usage =
     "  heat      heat statistics of generation (Q = V(x0) - V(xf) and path heat)\n"
     "  info      describe and check a model file or a device image\n"
     "  quantize  float model -> device image for the emulated device and the RTL\n"
+    "  sweep     quantization sweeps on the emulated device vs the float reference\n"
+    "  report    heat budget of one device image: float vs device, energy vs digital\n"
     "  load      load a device image onto a device (emulated, RTL or board)\n"
     "            through the firmware driver, verified and read back\n"
     "  calibrate measure a chip through the firmware driver (temperature, offset,\n"
@@ -77,6 +79,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "heat")) return cmd_heat(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "quantize")) return cmd_quantize(argc, argv);
+    if (!strcmp(cmd, "sweep")) return cmd_sweep(argc, argv);
+    if (!strcmp(cmd, "report")) return cmd_report(argc, argv);
     if (!strcmp(cmd, "load")) return cmd_load(argc, argv);
     if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc, argv);
     fprintf(stderr, "langevin: unknown command '%s'\n\n%s", cmd, usage);
