@@ -42,6 +42,9 @@
 //   MaxM   stored couplings capacity (>= 1)
 //   UnitW  clog2(MaxN)
 //   BankW  clog2(BankD), BankD = max(2, ceil(MaxM / P)) words per bank
+//   CW     stored coupling width (2 .. 16): the banks keep the low CW bits
+//          of the sign-extended codes, exact for every image with BJ <= CW
+//          (the register slave refuses wider BJ through CONFIG_RANGE)
 `default_nettype none
 
 module coupling_mac #(
@@ -49,7 +52,8 @@ module coupling_mac #(
   parameter integer MaxN  = 64,
   parameter integer MaxM  = 2016,
   parameter integer UnitW = 6,
-  parameter integer BankW = 11
+  parameter integer BankW = 11,
+  parameter integer CW    = 16
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -91,6 +95,8 @@ module coupling_mac #(
   output reg  signed [63:0] f_o,
   output wire signed [7:0]  e_max_o
 );
+
+  wire unused_ldc = ^ldc_data_i;   // bits above CW are sign copies (BJ <= CW)
 
   `include "fx_prims.vh"
 
@@ -273,7 +279,7 @@ module coupling_mac #(
   wire signed [63:0] acc_i_word [0:P-1];
   wire signed [63:0] acc_j_word [0:P-1];
   wire               lane_busy  [0:P-1];
-  wire signed [15:0] lane_code  [0:P-1];
+  wire signed [CW-1:0] lane_code [0:P-1];
 
   genvar g;
   generate
@@ -287,16 +293,16 @@ module coupling_mac #(
       localparam [7:0] LaneId = g;
       wire           unused_top = i0[UnitW] ^ j0[UnitW];
 
-      wire signed [15:0] c1;
+      wire signed [CW-1:0] c1;
       wire signed [7:0]  ej1;
       wire signed [31:0] xj1, xi1;
       wire               set_rd = (g == 0) && set_q;
       wire [RowW-1:0]    rexp_raddr = set_rd ? set_row_q[RowW-1:0] : r0;
       wire               unused_setrow = set_row_q[RowW];
 
-      lv_ram #(.Width(16), .Depth(BankD), .AddrW(BankW)) u_cbank (
+      lv_ram #(.Width(CW), .Depth(BankD), .AddrW(BankW)) u_cbank (
         .clk_i(clk_i), .we_i(ldc_we_i && ldc_bank == LaneId), .waddr_i(ldc_word),
-        .wdata_i(ldc_data_i), .raddr_i(run_q ? word_q : cp_word_i), .rdata_o(c1));
+        .wdata_i(ldc_data_i[CW-1:0]), .raddr_i(run_q ? word_q : cp_word_i), .rdata_o(c1));
       assign lane_code[g] = c1;
       lv_ram #(.Width(8), .Depth(MaxRows), .AddrW(RowW)) u_rexp (
         .clk_i(clk_i), .we_i(lde_we_i), .waddr_i(lde_row_i), .wdata_i(lde_data_i),
@@ -316,9 +322,12 @@ module coupling_mac #(
       reg [UnitW-1:0]  i1_q, j1_q, i2_q, j2_q, i3_q, j3_q;
       reg signed [63:0] ti2_q, tj2_q, ti3_q, tj3_q;
       wire signed [7:0]  sh1 = e_max_q - ej1;
-      wire signed [63:0] c64 = {{48{c1[15]}}, c1};
-      wire signed [63:0] ti1 = (c64 * $signed({{32{xj1[31]}}, xj1})) <<< sh1[5:0];
-      wire signed [63:0] tj1 = (c64 * $signed({{32{xi1[31]}}, xi1})) <<< sh1[5:0];
+      // |c x| < 2^(CW-1+31): a CW x 32 multiplier is exact; the shift then
+      // works modulo 2^64 like the C model's int64_t.
+      wire signed [CW+31:0] pi1 = c1 * xj1;
+      wire signed [CW+31:0] pj1 = c1 * xi1;
+      wire signed [63:0] ti1 = {{(32-CW){pi1[CW+31]}}, pi1} <<< sh1[5:0];
+      wire signed [63:0] tj1 = {{(32-CW){pj1[CW+31]}}, pj1} <<< sh1[5:0];
       wire [1:0]         unused_sh = sh1[7:6];
 
       // F3: read-modify-write with a one-deep forward.
@@ -379,7 +388,7 @@ module coupling_mac #(
   always @(*) begin
     cp_rdata_o = 16'sd0;
     for (l = 0; l < P; l = l + 1)
-      if (cp_bank1_q == l[7:0]) cp_rdata_o = lane_code[l];
+      if (cp_bank1_q == l[7:0]) cp_rdata_o = {{(16-CW){lane_code[l][CW-1]}}, lane_code[l]};
   end
 
   // ---- field of one unit: sum of the 2P private words, rounded ----------------
@@ -388,7 +397,13 @@ module coupling_mac #(
     acc_sum = 64'sd0;
     for (l = 0; l < P; l = l + 1) acc_sum = acc_sum + acc_i_word[l] + acc_j_word[l];
   end
-  wire signed [7:0] s_round = $signed({2'b00, fx_i}) + e_max_q - $signed({2'b00, ff_i});
+  // The rounding shift is static during a pass (formats, E): registered, so
+  // the read path is only the 2P-word sum and the rounding.
+  reg signed [7:0] s_round;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) s_round <= 8'sd0;
+    else         s_round <= $signed({2'b00, fx_i}) + e_max_q - $signed({2'b00, ff_i});
+  end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -404,6 +419,7 @@ module coupling_mac #(
 
   initial begin
     if (P < 1 || P > 255) $error("coupling_mac: P = %0d lanes must be 1..255", P);
+    if (CW < 2 || CW > 16) $error("coupling_mac: CW = %0d must be 2..16", CW);
     if (MaxN < 2 || (1 << UnitW) < MaxN || (1 << (UnitW - 1)) >= MaxN)
       $error("coupling_mac: UnitW = %0d must be clog2(MaxN = %0d)", UnitW, MaxN);
     if ((1 << BankW) < BankD || (1 << (BankW - 1)) >= BankD)

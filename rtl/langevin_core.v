@@ -50,12 +50,14 @@
 //   P     coupling lanes (1 .. 255, need not divide anything)
 //   MaxN  units capacity (>= 2)
 //   MaxM  stored couplings capacity (>= 1)
+//   CW    stored coupling width, 2 .. 16 (images need BJ <= CW)
 `default_nettype none
 
 module langevin_core #(
   parameter integer P    = 2,
   parameter integer MaxN = 64,
-  parameter integer MaxM = 2016
+  parameter integer MaxM = 2016,
+  parameter integer CW   = 16
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -290,7 +292,7 @@ module langevin_core #(
     end
   end
 
-  coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW)) u_mac (
+  coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW)) u_mac (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .nv_i         (cfg_nv_i),

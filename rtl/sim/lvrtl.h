@@ -46,6 +46,8 @@ typedef struct {
 int lvrtl_lanes(void);
 int lvrtl_max_n(void);
 int lvrtl_max_m(void);
+/* Stored coupling width CW (images need BJ <= CW). */
+int lvrtl_coupling_width(void);
 
 /* fst_path: write an FST waveform there (only in builds configured with
  * LANGEVIN_RTL_TRACE=ON; otherwise ignored), or NULL.  The model comes out

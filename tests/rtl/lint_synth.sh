@@ -2,7 +2,8 @@
 # lint_synth.sh RTL_DIR WORK_DIR - static checks of rtl/ (CTest rtl/lint_synth).
 #  1. verilator --lint-only -Wall on langevin_core over a parameter matrix
 #     (lane counts that divide nothing, capacities that are not powers of
-#     two); any warning fails (no waivers are used).
+#     two, coupling widths CW) and on the FPGA harness rtl/fpga/; any warning
+#     fails (no waivers are used).
 #  2. yosys: read_verilog + synth -top langevin_core at a small capacity
 #     (generic gates; checks the RTL is synthesisable, no FPGA mapping).
 # Exits 77 (CTest: skipped) when verilator or yosys is not installed.
@@ -19,11 +20,15 @@ srcs=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
 
-for cfg in "1 2 1" "2 64 2016" "3 40 780" "5 13 78" "8 40 780" "8 4096 8386560" "7 100 3"; do
-  read -r p n m <<<"$cfg"
-  echo "lint: P=$p MaxN=$n MaxM=$m"
-  verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" "${paths[@]}"
+for cfg in "1 2 1 16" "2 64 2016 16" "3 40 780 16" "5 13 78 4" "8 40 780 2" "8 4096 8386560 16" "7 100 3 8" \
+           "64 1296 532224 8"; do
+  read -r p n m cw <<<"$cfg"
+  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw"
+  verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" -GCW="$cw" "${paths[@]}"
 done
+echo "lint: fpga/ice40_mac_top (the place-and-route harness of scripts/fpga_estimates.sh)"
+verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" "$rtl/coupling_mac.v" \
+  "$rtl/fpga/ice40_mac_top.v"
 
 echo "yosys: synth -top langevin_core (P=3, MaxN=8, MaxM=28)"
 reads=""

@@ -77,7 +77,7 @@ static int draw_image(lv_dev_image *img, uint64_t *s, int maxn, int force_13_7)
     img->fx = irange(s, fx_lo, img->wx - 2);
     img->wf = irange(s, 16, 40);
     img->ff = irange(s, 4, img->wf - 2);
-    img->bj = irange(s, 2, 16);
+    img->bj = irange(s, 2, lvrtl_coupling_width());
     img->bb = irange(s, 2, 24);
     img->j2 = chance(s, 10) ? 0 : irange(s, 0, 4 << 16);
     img->j4 = chance(s, 10) ? 0 : irange(s, 0, 4 << 16);
@@ -295,8 +295,8 @@ int main(int argc, char **argv)
     const char *fst = getenv("LV_RTL_FST");
     stats st = {0};
     int failed_seeds = 0;
-    printf("rtl cosim: P = %d lanes, MaxN = %d, MaxM = %d, %ld seeds from %ld%s\n", lvrtl_lanes(), lvrtl_max_n(),
-           lvrtl_max_m(), nseeds, first, longrun ? " (LV_LONG)" : "");
+    printf("rtl cosim: P = %d lanes, MaxN = %d, MaxM = %d, CW = %d, %ld seeds from %ld%s\n", lvrtl_lanes(),
+           lvrtl_max_n(), lvrtl_max_m(), lvrtl_coupling_width(), nseeds, first, longrun ? " (LV_LONG)" : "");
     for (long t = first; t < first + nseeds; ++t) {
         if (one_seed((uint64_t)t, longrun, t == first ? fst : NULL, &st)) failed_seeds++;
         if (failed_seeds > 3) break;

@@ -1,0 +1,287 @@
+/* bench_rtl.c - the Verilated RTL core (rtl/langevin_core.v) at paper size
+ * running whole generation trajectories, against the emulated device
+ * (emu/, lv_dev) on the same image and seed in the same run.
+ *
+ * The image is random with the shape of the default quantized model
+ * (784 visible + 512 hidden units, no visible-visible block: M = 532,224
+ * stored couplings, docs/fixed-point.md §3; 8-bit codes with per-row
+ * exponents, the formats of §2).  One trajectory is the paper protocol on
+ * the device: --teq coupling-free ticks from x = 0, then --run coupled ticks
+ * with the V0 latch (t_f = 2.5 at dt = 1e-3: 2500 ticks, as the float
+ * reference and `langevin generate --device emu` use).  Printed: cycles per
+ * coupled tick (measured between pass ends) against the bound
+ * ceil(M/P) + N + 22 of rtl/README.md and against ceil(M/P) alone, cycles
+ * of the coupling-free ticks, simulated cycles per second, wall time per
+ * trajectory of the RTL and of the emulator and their ratio, and whether
+ * the final state, V, V0, Q and counters are bit-identical (they must be).
+ * Informational: exits 0 unless something fails or the two differ.
+ *
+ * Built only with -DLANGEVIN_BENCH_RTL=ON, one executable per lane count
+ * (bench_rtl_p<P>, LANGEVIN_BENCH_RTL_LANES, default "8;32").
+ *
+ * usage: bench_rtl_p<P> [--nv N] [--nh N] [--bj BITS] [--teq TICKS]
+ *                       [--run TICKS] [--traj T]
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+#include "device.h"
+#include "lvrtl.h"
+#include "noise_dac.h"
+#include "progress.h"
+
+#define PASS_C_COUPLED 22 /* rtl/README.md: cycles per coupled pass = ceil(M/P) + N + 22 */
+
+typedef struct {
+    int nv, nh, bj, teq, run, traj;
+} opts;
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, opts *o)
+{
+    *o = (opts){.nv = 784, .nh = 512, .bj = 8, .teq = 1000, .run = 2500, .traj = 1};
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("usage: %s [--nv N] [--nh N] [--bj BITS] [--teq TICKS] [--run TICKS] [--traj T]\n"
+                   "  defaults: 784 512 8 1000 2500 1 (paper size and protocol: 1000 coupling-free ticks,\n"
+                   "  then t_f / dt = 2500 coupled ticks); nv + nh <= the model's MaxN = %d, M <= MaxM = %d.\n"
+                   "  Runs T trajectories on the Verilated core (P = %d lanes) and on the emulator, prints\n"
+                   "  cycles per tick, simulated cycles/s and wall time per trajectory; exits 1 if they differ.\n",
+                   argv[0], lvrtl_max_n(), lvrtl_max_m(), lvrtl_lanes());
+            exit(0);
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "bench_rtl: option %s needs a value\n", a);
+            return -1;
+        }
+        const char *v = argv[++i];
+        int bad;
+        if (!strcmp(a, "--nv")) bad = parse_int(v, 1, lvrtl_max_n() - 2, &o->nv);
+        else if (!strcmp(a, "--nh")) bad = parse_int(v, 2, lvrtl_max_n() - 1, &o->nh);
+        else if (!strcmp(a, "--bj")) bad = parse_int(v, 2, 16, &o->bj);
+        else if (!strcmp(a, "--teq")) bad = parse_int(v, 0, 1000000, &o->teq);
+        else if (!strcmp(a, "--run")) bad = parse_int(v, 1, 1000000, &o->run);
+        else if (!strcmp(a, "--traj")) bad = parse_int(v, 1, 1000, &o->traj);
+        else {
+            fprintf(stderr, "bench_rtl: unknown option %s (see --help)\n", a);
+            return -1;
+        }
+        if (bad) {
+            fprintf(stderr, "bench_rtl: bad value '%s' for %s (see --help for the ranges)\n", v, a);
+            return -1;
+        }
+    }
+    if (o->nv + o->nh > lvrtl_max_n() ||
+        lv_dev_couplings(o->nv, o->nh, 0) > (size_t)lvrtl_max_m()) {
+        fprintf(stderr, "bench_rtl: nv + nh = %d units, M = %zu couplings exceed the model (MaxN = %d, MaxM = %d)\n",
+                o->nv + o->nh, lv_dev_couplings(o->nv, o->nh, 0), lvrtl_max_n(), lvrtl_max_m());
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+static double frand(uint64_t *s) { return (double)(rng_next(s) >> 11) * 0x1p-52 - 1.0; } /* [-1, 1) */
+
+static int row_exp(double mx, int bits)
+{
+    int e = mx > 0 ? (int)floor(log2((double)((1 << (bits - 1)) - 1) / mx)) : 0;
+    return e < -16 ? -16 : e > 47 ? 47 : e;
+}
+
+/* A random image of the default quantized model's shape and formats
+ * (couplings ~ U(-sc, sc) quantized per row, hidden biases ~ U(-0.05, 0.05)). */
+static int make_image(const opts *o, lv_dev_image *img, lv_error *err)
+{
+    const int nv = o->nv, nh = o->nh;
+    const double sc = 0.5 / (double)(nv + nh);
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    memset(img, 0, sizeof *img);
+    img->nv = nv;
+    img->nh = nh;
+    img->wx = 24;
+    img->fx = 20;
+    img->bj = o->bj;
+    img->bb = 16;
+    img->wf = 32;
+    img->ff = 16;
+    img->j2 = 65536;
+    img->j4 = 65536;
+    img->k = 4294967u; /* mu dt = 1e-3 */
+    img->bn = 14;
+    img->colour_c = lv_dac_colour_c(0);
+    if (lv_dac_gain(sqrt(2.0 * 0.1 * 1e-3) * 1048576.0, 14, 0, 0.0, &img->gain, err)) return -1;
+    img->m = lv_dev_couplings(nv, nh, 0);
+    img->n_rows = lv_dev_rows(nv, nh, 0);
+    img->c = malloc(img->m * sizeof(int16_t));
+    img->ej = malloc(img->n_rows);
+    img->cb = calloc((size_t)(nv + nh), sizeof(int32_t));
+    if (!img->c || !img->ej || !img->cb) return lv_fail(err, "out of memory for the image");
+    size_t off = 0;
+    for (size_t r = 0; r < img->n_rows; ++r) {
+        size_t cnt = r < (size_t)nv ? (size_t)nh : (size_t)(nh - 1 - ((int)r - nv));
+        int e = row_exp(sc, o->bj);
+        img->ej[r] = (int8_t)e;
+        for (size_t k = 0; k < cnt; ++k) img->c[off + k] = (int16_t)lrint(ldexp(sc * frand(&s), e));
+        off += cnt;
+    }
+    img->eb[0] = (int8_t)row_exp(0.05, img->bb);
+    img->eb[1] = img->eb[0];
+    for (int h = 0; h < nh; ++h) img->cb[nv + h] = (int32_t)lrint(ldexp(0.05 * frand(&s), img->eb[1]));
+    return 0;
+}
+
+typedef struct {
+    uint64_t cycles_free, passes_free, cycles_coupled, passes_coupled;
+} pass_stats;
+
+/* One run on the RTL; pass lengths (after pass 0, which holds the setup
+ * sweep) go into ps.  xr collects the state-write stream. */
+static int rtl_run(lvrtl *h, uint64_t seed, uint32_t tick0, uint32_t T, int couple, int latch, int clear,
+                   int32_t *xr, pass_stats *ps, lv_progress *pg, double done0, double total, lvrtl_out *o)
+{
+    lvrtl_start(h, seed, tick0, T, couple, latch, clear, o);
+    uint64_t last = lvrtl_cycles(h);
+    uint32_t k = 0;
+    for (;;) {
+        lvrtl_cycle(h, o);
+        if (o->xw_valid) xr[o->xw_unit] = o->xw_x;
+        if (o->pass_done) {
+            uint64_t now = lvrtl_cycles(h);
+            if (k > 0) {
+                if (couple) {
+                    ps->cycles_coupled += now - last;
+                    ps->passes_coupled++;
+                } else {
+                    ps->cycles_free += now - last;
+                    ps->passes_free++;
+                }
+            }
+            last = now;
+            k++;
+            if (pg && (k & 15) == 0) lv_progress_update(pg, done0 + k, total, "RTL ticks");
+        }
+        if (o->done) break;
+    }
+    return k == T + 1 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    opts o;
+    if (parse_args(argc, argv, &o)) return 2;
+    lv_error err = {{0}};
+    const int N = o.nv + o.nh, P = lvrtl_lanes();
+    lv_dev_image img;
+    if (make_image(&o, &img, &err)) {
+        fprintf(stderr, "bench_rtl: %s\n", err.msg);
+        return 1;
+    }
+    const long M = (long)img.m, mp = (M + P - 1) / P;
+    printf("bench_rtl: Verilated langevin_core P = %d lanes (MaxN = %d, MaxM = %d); nv = %d, nh = %d, M = %ld, "
+           "BJ = %d; trajectory = %d coupling-free + %d coupled ticks; load average %.2f\n",
+           P, lvrtl_max_n(), lvrtl_max_m(), o.nv, o.nh, M, o.bj, o.teq, o.run, lv_bench_loadavg1());
+    lv_dev *d = lv_dev_create(&img, NULL, 1, &err);
+    if (!d) {
+        fprintf(stderr, "bench_rtl: the emulator refuses the image: %s\n", err.msg);
+        return 1;
+    }
+    int32_t *x0 = calloc((size_t)N, sizeof(int32_t)), *xr = calloc((size_t)N, sizeof(int32_t));
+    if (!x0 || !xr) return 1;
+
+    /* RTL: load once (one word per cycle), then the trajectories. */
+    lvrtl *h = lvrtl_create(NULL);
+    lvrtl_cfg c = {img.nv, img.nh, img.vv, img.wx, img.fx, img.wf, img.ff, img.j2, img.j4, img.k,
+                   img.bn, img.gain, img.offset, img.colour_a, img.colour_c, img.eb[0], img.eb[1]};
+    lvrtl_set_cfg(h, &c);
+    double t0 = lv_now();
+    for (size_t m = 0; m < img.m; ++m)
+        lvrtl_load(h, LVRTL_MEM_COUPLINGS, m ? 1u : 0u, (uint32_t)(int32_t)img.c[m], NULL);
+    for (size_t r = 0; r < img.n_rows; ++r) lvrtl_load(h, LVRTL_MEM_ROW_EXP, (uint32_t)r, (uint32_t)(int32_t)img.ej[r], NULL);
+    for (int i = 0; i < N; ++i) lvrtl_load(h, LVRTL_MEM_BIAS, (uint32_t)i, (uint32_t)img.cb[i], NULL);
+    const double t_load = lv_now() - t0;
+
+    lv_progress pg, *pgp = &pg; /* shown only when stderr is a terminal */
+    pass_stats ps = {0};
+    double t_rtl = 0, t_emu = 0;
+    uint64_t cyc_traj = 0;
+    int mismatches = 0;
+    for (int t = 0; t < o.traj; ++t) {
+        const uint64_t seed = 1000u + (uint64_t)t;
+        /* RTL trajectory: x = 0, free phase (clear), coupled phase with the latch. */
+        lvrtl_out out;
+        for (int i = 0; i < N; ++i) {
+            lvrtl_load(h, LVRTL_MEM_STATE, (uint32_t)i, 0u, NULL);
+            xr[i] = 0;
+        }
+        if (pgp) lv_progress_start(pgp, "bench_rtl");
+        const uint64_t c0 = lvrtl_cycles(h);
+        t0 = lv_now();
+        int bad = rtl_run(h, seed, 0, (uint32_t)o.teq, 0, 0, 1, xr, &ps, pgp, 0, o.teq + o.run, &out);
+        bad |= rtl_run(h, seed, out.tick, (uint32_t)o.run, 1, 1, 0, xr, &ps, pgp, o.teq, o.teq + o.run, &out);
+        t_rtl += lv_now() - t0;
+        cyc_traj += lvrtl_cycles(h) - c0;
+        if (pgp) lv_progress_end(pgp);
+
+        /* Emulator: the same trajectory. */
+        t0 = lv_now();
+        if (lv_dev_reset(d, &seed, 1, 0, &err) || lv_dev_set_state(d, x0, &err) ||
+            lv_dev_run(d, 0, (uint32_t)o.teq, 0, &err) || lv_dev_run(d, 1, (uint32_t)o.run, 1, &err)) {
+            fprintf(stderr, "bench_rtl: emulator: %s\n", err.msg);
+            return 1;
+        }
+        t_emu += lv_now() - t0;
+        lv_dev_regs r;
+        lv_dev_regs_get(d, 0, &r);
+        const int32_t *xe = lv_dev_state(d);
+        int same = !bad && out.v == r.v && out.v0 == r.v0 && out.q == r.q && out.sat_state == r.sat_state &&
+                   out.sat_force == r.sat_force && out.tick == lv_dev_tick(d);
+        for (int i = 0; i < N && same; ++i) same = xr[i] == xe[i];
+        if (!same) {
+            mismatches++;
+            fprintf(stderr, "bench_rtl: trajectory %d: RTL and emulator differ (V %" PRId64 "/%" PRId64 ", Q %" PRId64
+                    "/%" PRId64 ", TICK %u/%u)\n", t, out.v, r.v, out.q, r.q, out.tick, lv_dev_tick(d));
+        }
+    }
+    const double cpt = ps.passes_coupled ? (double)ps.cycles_coupled / (double)ps.passes_coupled : 0;
+    const double cpf = ps.passes_free ? (double)ps.cycles_free / (double)ps.passes_free : 0;
+    const double rate = (double)cyc_traj / t_rtl;
+    printf("  image load: %zu words in %.2f s (one word per cycle)\n", img.m + img.n_rows + (size_t)N, t_load);
+    printf("  cycles per coupled tick: %.1f measured; bound ceil(M/P) + N + %d = %ld + %d + %d = %ld "
+           "(measured / bound %.4f; measured / ceil(M/P) %.4f)\n",
+           cpt, PASS_C_COUPLED, mp, N, PASS_C_COUPLED, mp + N + PASS_C_COUPLED, cpt / (double)(mp + N + PASS_C_COUPLED),
+           cpt / (double)mp);
+    printf("  cycles per coupling-free tick: %.1f measured (N + 18 = %d)\n", cpf, N + 18);
+    printf("  cycles per trajectory: %" PRIu64 " (incl. setup sweeps)\n", cyc_traj / (uint64_t)o.traj);
+    printf("  simulated: %.3g cycles/s (Verilator, one thread)\n", rate);
+    printf("  wall time per trajectory: RTL %.2f s, emulator %.3f s; RTL / emulator = %.0f\n", t_rtl / o.traj,
+           t_emu / o.traj, t_rtl / t_emu);
+    printf("  bit-exact: %s (%d of %d trajectories: state, V, V0, Q, SAT_*, TICK)\n", mismatches ? "NO" : "yes",
+           o.traj - mismatches, o.traj);
+    lvrtl_free(h);
+    lv_dev_free(d);
+    lv_dev_image_free(&img);
+    free(x0);
+    free(xr);
+    return mismatches ? 1 : 0;
+}
