@@ -4,8 +4,11 @@
 #     (lane counts that divide nothing, capacities that are not powers of
 #     two, coupling widths CW) and on the FPGA harness rtl/fpga/; any warning
 #     fails (no waivers are used).
-#  2. yosys: read_verilog + synth -top langevin_core at a small capacity
-#     (generic gates; checks the RTL is synthesisable, no FPGA mapping).
+#  2. yosys: read_verilog + the coarse part of synth -top langevin_core at a
+#     small capacity (elaboration, processes, FSMs, memory inference, word-
+#     level optimisation).  Gate-level mapping of the whole core takes minutes; it is done
+#     by scripts/fpga_estimates.sh (docs/fpga.md), and rtl/fpga_smoke maps
+#     the coupling MAC down to an iCE40 bitstream.
 # Exits 77 (CTest: skipped) when verilator or yosys is not installed.
 set -euo pipefail
 rtl=$1
@@ -30,10 +33,10 @@ echo "lint: fpga/ice40_mac_top (the place-and-route harness of scripts/fpga_esti
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" "$rtl/coupling_mac.v" \
   "$rtl/fpga/ice40_mac_top.v"
 
-echo "yosys: synth -top langevin_core (P=3, MaxN=8, MaxM=28)"
+echo "yosys: synth -top langevin_core -run :fine (P=3, MaxN=8, MaxM=28)"
 reads=""
 for s in "${paths[@]}"; do reads+="read_verilog -defer -I$rtl $s; "; done
-yosys -q -l yosys.log -p "${reads} chparam -set P 3 -set MaxN 8 -set MaxM 28 langevin_core; synth -top langevin_core; stat" >/dev/null
+yosys -q -l yosys.log -p "${reads} chparam -set P 3 -set MaxN 8 -set MaxM 28 langevin_core; synth -top langevin_core -run :fine; stat" >/dev/null
 # Totals of the design hierarchy (the last stat block of the log).
 awk '/=== design hierarchy ===/{f=1} f' yosys.log | grep -E "Number of (wires|cells)|langevin_core|coupling_mac" | head -8 || true
 echo "lint_synth: OK"
