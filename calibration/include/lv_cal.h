@@ -20,10 +20,13 @@
  *    existing file at path is untouched.
  *  - lv_cal_apply changes img in place: GAIN = round(GAIN * gain_trim),
  *    OFFSET += offset_trim, each unit's residual noise offset folded into
- *    its bias code as the constant force that cancels it, and every coupling
+ *    its bias code as the constant force that cancels it (a bias block whose
+ *    codes cannot hold the trimmed biases gets a smaller exponent, its codes
+ *    requantized: more range, coarser steps), and every coupling
  *    code pre-distorted, c' = round(c / (1 + d)), when the record has
  *    couplings.  It refuses (img untouched) a record for other unit counts or
- *    connectivity, a trim that does not fit its register or code width, or a
+ *    connectivity, a trim that does not fit its register (or the bias codes
+ *    even at exponent -16), or a
  *    result the device would refuse (lv_dev_image_validate).  The in-memory
  *    image carries no CRC: lv_dev_image_encode / _write compute them, so a
  *    trimmed image loads through the firmware like any other.
@@ -74,6 +77,7 @@ typedef struct {
     double bias_trim_max;      /* largest |bias change| in force units */
     size_t couplings_changed;  /* coupling codes that changed */
     size_t couplings_clipped;  /* codes whose trimmed value was clipped to the BJ range */
+    int eb_before[2], eb_after[2]; /* bias exponents (visible, hidden): lowered when the trims need range */
 } lv_cal_apply_info;
 
 int lv_cal_read(const char *path, lv_cal_record *rec, lv_error *err);

@@ -53,8 +53,9 @@ int lv_cal_sample(lv_fw_dev *dev, int n, const lv_cal_sampling *s, lv_cal_sample
 void lv_cal_samples_free(lv_cal_samples *s);
 
 /* The image the calibration measures with: img's formats, J2, J4, K, noise
- * DAC, GAIN x gain_scale (rounded), OFFSET; every coupling and bias code 0
- * and every exponent kept (callers set test couplings and biases).  */
+ * DAC, GAIN x gain_scale (rounded), OFFSET; every coupling and bias code 0,
+ * the row exponents kept, the bias exponents lowered where needed so biases
+ * up to 8 (force units) fit (callers set test couplings and biases). */
 int lv_cal_blank_image(const lv_dev_image *img, double gain_scale, lv_dev_image *out, lv_error *err);
 
 typedef struct {

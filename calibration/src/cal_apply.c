@@ -47,28 +47,43 @@ int lv_cal_apply_stats(const lv_cal_record *rec, lv_dev_image *img, lv_cal_apply
         free(c);
         return lv_fail(err, "calibration: out of memory for a copy of the image's codes");
     }
-    lv_cal_apply_info st = {img->gain, (uint32_t)g, img->offset, (int32_t)o, 0, 0, 0, 0};
+    lv_cal_apply_info st = {img->gain, (uint32_t)g, img->offset, (int32_t)o, 0, 0, 0, 0, {0, 0}, {0, 0}};
     /* A constant noise offset r (state LSBs per tick) moves x by r each tick;
      * a bias db moves it by -(K/2^32) db 2^Fx: db = r 2^-Fx / (mu dt) cancels
-     * it exactly (docs/calibration.md §offset). */
+     * it exactly (docs/calibration.md "Offset").  A block whose codes cannot
+     * hold its trimmed biases gets a smaller exponent (all its biases
+     * requantized one step coarser per step), down to -16. */
     const double mudt = (double)img->k * 0x1p-32, bmax = (double)code_max(img->bb);
-    for (int i = 0; i < n; ++i) {
-        const int eb = img->eb[i < img->nv ? 0 : 1];
-        const double r = rec->units[i].offset_lsb + rec->offset_trim / 65536.0;
-        const double db = r * ldexp(1.0, -img->fx) / mudt;
-        const double code = (double)img->cb[i] + round(ldexp(db, eb));
-        if (fabs(code) > bmax) {
-            free(cb);
-            free(c);
-            return lv_fail(err, "calibration: unit %d's offset trim (bias %+.4g) does not fit its bias code: %.0f "
-                                "is beyond the %d-bit range |cb| <= %.0f at bias exponent %d; requantize the "
-                                "image with bias headroom (a smaller bias exponent)",
-                           i, db, code, img->bb, bmax, eb);
+    int8_t eb_new[2] = {img->eb[0], img->eb[1]};
+    for (int blk = 0; blk < 2; ++blk) {
+        const int lo = blk ? img->nv : 0, hi = blk ? n : img->nv;
+        for (int e = img->eb[blk];; --e) {
+            int fits = 1;
+            for (int i = lo; i < hi && fits; ++i) {
+                const double r = rec->units[i].offset_lsb + rec->offset_trim / 65536.0;
+                const double db = r * ldexp(1.0, -img->fx) / mudt;
+                const double code = round(ldexp((double)img->cb[i], e - img->eb[blk])) + round(ldexp(db, e));
+                if (fabs(code) > bmax) fits = 0;
+                else cb[i] = (int32_t)code;
+                if (fabs(db) > st.bias_trim_max) st.bias_trim_max = fabs(db);
+            }
+            if (fits) {
+                eb_new[blk] = (int8_t)e;
+                break;
+            }
+            if (e == -16) {
+                free(cb);
+                free(c);
+                return lv_fail(err, "calibration: the %s units' offset trims (largest bias %.4g) do not fit %d-bit "
+                                    "bias codes even at the smallest bias exponent -16",
+                               blk ? "hidden" : "visible", st.bias_trim_max, img->bb);
+            }
         }
-        cb[i] = (int32_t)code;
-        if (cb[i] != img->cb[i]) st.bias_changed++;
-        if (fabs(db) > st.bias_trim_max) st.bias_trim_max = fabs(db);
+        st.eb_before[blk] = img->eb[blk];
+        st.eb_after[blk] = eb_new[blk];
     }
+    for (int i = 0; i < n; ++i)
+        if (cb[i] != img->cb[i] || eb_new[i < img->nv ? 0 : 1] != img->eb[i < img->nv ? 0 : 1]) st.bias_changed++;
     memcpy(c, img->c, img->m * sizeof *c);
     if (rec->m) {
         const double cmax = (double)code_max(img->bj);
@@ -90,6 +105,8 @@ int lv_cal_apply_stats(const lv_cal_record *rec, lv_dev_image *img, lv_cal_apply
     img->offset = (int32_t)o;
     img->cb = cb;
     img->c = c;
+    img->eb[0] = eb_new[0];
+    img->eb[1] = eb_new[1];
     if (lv_dev_image_validate(img, err)) {
         *img = keep;
         free(cb);

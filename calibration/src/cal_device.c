@@ -115,6 +115,12 @@ int lv_cal_blank_image(const lv_dev_image *img, double gain_scale, lv_dev_image 
         return lv_fail(err, "calibration image: out of memory");
     }
     memcpy(c.ej, img->ej, img->n_rows);
+    /* Bias headroom for offset trims: |b| up to 2^3 in force units (the
+     * image's own exponent may leave only the range its biases needed). */
+    for (int b = 0; b < 2; ++b) {
+        int e = img->bb - 1 - 3;
+        if (e < c.eb[b]) c.eb[b] = (int8_t)(e < -16 ? -16 : e);
+    }
     *out = c;
     return 0;
 }

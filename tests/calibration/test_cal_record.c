@@ -200,9 +200,18 @@ static void test_apply(void)
     lv_dev_image_free(&other);
     lv_dev_image_free(&img);
     CHECK(fw_build_image(&img, &sp, 11) == 0);
-    r.units[4].offset_lsb = 1e9; /* a bias far beyond the code range */
-    int32_t cb4 = img.cb[4];
-    CHECK(lv_cal_apply(&r, &img, &err) == -1 && strstr(err.msg, "unit 4") && img.cb[4] == cb4 && img.gain == orig.gain);
+    /* A trim beyond the visible block's bias range: its exponent drops until
+     * the trimmed biases fit (the hidden block keeps its exponent). */
+    r.units[4].offset_lsb = 2e6; /* ~1900 in force units */
+    CHECK_MSG(lv_cal_apply_stats(&r, &img, &st, &err) == 0, "%s", err.msg);
+    CHECK(st.eb_after[0] < st.eb_before[0] && st.eb_after[1] == st.eb_before[1] && img.eb[0] == st.eb_after[0]);
+    {
+        double db = (2e6 + r.offset_trim / 65536.0) * ldexp(1, -img.fx) / mudt;
+        CHECK(labs((long)img.cb[4] - lrint(ldexp(orig.cb[4], img.eb[0] - orig.eb[0]) + ldexp(db, img.eb[0]))) <= 1);
+        CHECK(labs(img.cb[4]) > 16383); /* the smallest exponent that fits */
+    }
+    lv_dev_image_free(&img);
+    CHECK(fw_build_image(&img, &sp, 11) == 0);
     r.units[4].offset_lsb = 0;
     r.gain_trim = 3.9;
     img.gain = 4000000000u;
