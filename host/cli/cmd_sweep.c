@@ -363,23 +363,27 @@ static int plots(const sweep_cfg *cfg, lv_sweep_axis a, const slice *sl, const l
 {
     if (sl->n < 2 || a == LV_AX_SCALE) return 0;
     double ks[LV_SWEEP_MAX_VALUES], rh[LV_SWEEP_MAX_VALUES], mr[LV_SWEEP_MAX_VALUES], f7[LV_SWEEP_MAX_VALUES],
-        qm[LV_SWEEP_MAX_VALUES], fq[LV_SWEEP_MAX_VALUES], so[LV_SWEEP_MAX_VALUES];
+        qm[LV_SWEEP_MAX_VALUES], fq[LV_SWEEP_MAX_VALUES], so[LV_SWEEP_MAX_VALUES], mc[LV_SWEEP_MAX_VALUES];
+    int ran = 0;
     for (int i = 0; i < sl->n; ++i) {
+        ran += sl->row[i]->ok;
         const lv_sweep_row *r = sl->row[i];
         ks[i] = r->ok ? r->ks : NAN;
         rh[i] = r->ok ? fabs(r->rel_heat) : NAN;
         mr[i] = r->ok ? r->mean_r : NAN;
         f7[i] = r->ok ? r->frac_r07 : NAN;
         so[i] = r->ok ? r->same_outcome : NAN;
+        mc[i] = r->ok ? r->min_cov : NAN;
         qm[i] = r->ok ? r->q_mean : NAN;
         fq[i] = fst->q_end.mean;
     }
+    if (!ran) return 0; /* every point refused: nothing to draw */
     char path[4096], title[160];
     lv_series s1[] = {{"KS to float", ks}, {"|heat diff.|", rh}, {"mean |r|", mr}, {"frac. |r|>0.7", f7},
-                      {"same digit", so}};
+                      {"same digit", so}, {"min coverage", mc}};
     snprintf(path, sizeof path, "%s/sweep_%s.png", cfg->out, lv_sweep_axis_name(a));
     snprintf(title, sizeof title, "emulated device vs float reference, n = %ld per point", cfg->run.n);
-    if (lv_plot_lines(path, sl->v, (size_t)sl->n, s1, 5, title, axis_label(a), NULL, 0, err)) return -1;
+    if (lv_plot_lines(path, sl->v, (size_t)sl->n, s1, 6, title, axis_label(a), NULL, 0, err)) return -1;
     lv_series s2[] = {{"device", qm}, {"float reference", fq}};
     snprintf(path, sizeof path, "%s/heat_%s.png", cfg->out, lv_sweep_axis_name(a));
     return lv_plot_lines(path, sl->v, (size_t)sl->n, s2, 2, "mean heat per sample", axis_label(a), "kT", 0, err);
