@@ -624,7 +624,7 @@ int cmd_sweep(int argc, char **argv)
 
     lv_progress prog;
     prog_ctx pc = {&prog, 0, todo + 1, ""};
-    double fwall = 0;
+    double fwall = 0, t_sweep = lv_now();
     int hit = 0;
     if (load_cached_ref(refp, &cfg, m.phys.nv, &fref, &hit, &err)) goto out;
     if (!hit) {
@@ -650,6 +650,7 @@ int cmd_sweep(int argc, char **argv)
         snprintf(pc.label, sizeof pc.label, "%s", d);
         lv_sweep_row row;
         lv_progress_start(&prog, "sweep");
+        prog.t0 = t_sweep; /* elapsed and ETA over the whole sweep, not this point */
         int prc = run_point(&cfg, &m, &fref, &fst, &pts[i], &row, &pc, &err);
         lv_progress_end(&prog);
         if (prc || rows_push(&rows, &row, &err) || write_csv(csv, &rows, &err)) goto out;
