@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_chip.h"
 #include "device_image_io.h"
 #include "device_run.h"
 #include "driver_run.h"
@@ -44,9 +45,9 @@ static const char *help =
     "                   (/dev/uioN or /dev/mem) through the firmware driver\n"
     "  --image FILE     device image from `langevin quantize` (any device but float)\n"
     "  --uio-offset N   with uio:/dev/mem: the device's physical base address\n"
-    "  --mismatch S     emulate a chip with coupling mismatch of relative spread S\n"
-    "                   (0 <= S < 1/6; default 0 = ideal)\n"
-    "  --chip-seed N    which chip instance (mismatch pattern; default 1)\n"
+    "an emulated chip's analog errors (--device emu; docs/fixed-point.md §7;\n"
+    "default: an ideal chip):\n"
+    "%s"
     "  --via-driver     with --device emu: run through the firmware driver and the\n"
     "                   device's register interface, one chip and one trajectory at\n"
     "                   a time (what a board runs; same bits, slower); rtl and uio\n"
@@ -139,17 +140,17 @@ int cmd_generate(int argc, char **argv)
     const char *image_path = NULL, *ref_dir = NULL, *device = "float";
     lv_target_opts target = {.kind = LV_TARGET_EMU};
     long long uio_offset = -1;
-    double mismatch = 0, tau_us = 1;
-    uint64_t chip_seed = 1;
+    double tau_us = 1;
+    cli_chip chip = cli_chip_default();
     enum { O_MODEL = 256, O_N, O_BATCH, O_SEED, O_OUTDIR, O_UNTRAINED, O_NOFIG, O_THREADS, O_DEVICE, O_IMAGE,
-           O_MISMATCH, O_CHIPSEED, O_TAU, O_REF, O_DRIVER, O_UIOOFF };
+           O_TAU, O_REF, O_DRIVER, O_UIOOFF };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL}, {"n", required_argument, 0, O_N},
         {"batch", required_argument, 0, O_BATCH}, {"seed", required_argument, 0, O_SEED},
         {"outdir", required_argument, 0, O_OUTDIR}, {"untrained", no_argument, 0, O_UNTRAINED},
         {"no-figures", no_argument, 0, O_NOFIG}, {"threads", required_argument, 0, O_THREADS},
         {"device", required_argument, 0, O_DEVICE}, {"image", required_argument, 0, O_IMAGE},
-        {"mismatch", required_argument, 0, O_MISMATCH}, {"chip-seed", required_argument, 0, O_CHIPSEED},
+        CLI_CHIP_OPTIONS,
         {"tau-us", required_argument, 0, O_TAU}, {"reference", required_argument, 0, O_REF},
         {"via-driver", no_argument, 0, O_DRIVER}, {"uio-offset", required_argument, 0, O_UIOOFF},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -183,13 +184,12 @@ int cmd_generate(int argc, char **argv)
             break;
         }
         case O_IMAGE: image_path = optarg; break;
-        case O_MISMATCH: bad = cli_double(C, "--mismatch", optarg, 0, 10922.0 / 65536.0, &mismatch); break;
-        case O_CHIPSEED: bad = cli_u64(C, "--chip-seed", optarg, &chip_seed); break;
         case O_TAU: bad = cli_double(C, "--tau-us", optarg, 1e-12, 1e12, &tau_us); break;
         case O_REF: ref_dir = optarg; break;
         case O_DRIVER: via_driver = 1; break;
-        case 'h': fputs(help, stdout); return LV_EXIT_OK;
-        default: return cli_usage_error(C, "unknown option");
+        case 'h': printf(help, cli_chip_help); return LV_EXIT_OK;
+        default:
+            if (!cli_chip_option(C, c, optarg, &chip, &bad)) return cli_usage_error(C, "unknown option");
         }
         if (bad) return LV_EXIT_USAGE;
     }
@@ -202,14 +202,15 @@ int cmd_generate(int argc, char **argv)
         if (via_driver && untrained)
             return cli_usage_error(C, "--untrained changes the image in memory; it cannot go through the firmware "
                                       "driver (--device %s%s)", device, target.kind == LV_TARGET_EMU ? " --via-driver" : "");
-        if (target.kind != LV_TARGET_EMU && mismatch > 0)
-            return cli_usage_error(C, "--mismatch is an emulator-only chip property; --device %s has none", device);
+        if (target.kind != LV_TARGET_EMU && cli_chip_injected(&chip))
+            return cli_usage_error(C, "--mismatch, --gain-spread, --gain-error and --offset-spread describe an "
+                                      "emulated chip (emulator only); --device %s has none", device);
         if (uio_offset >= 0 && target.kind != LV_TARGET_UIO)
             return cli_usage_error(C, "--uio-offset needs --device uio:PATH");
         if (uio_offset >= 0) target.offset = (off_t)uio_offset;
     } else {
-        if (image_path || mismatch > 0 || via_driver || uio_offset >= 0)
-            return cli_usage_error(C, "--image, --mismatch, --via-driver and --uio-offset need a device "
+        if (image_path || cli_chip_injected(&chip) || via_driver || uio_offset >= 0)
+            return cli_usage_error(C, "--image, the chip options, --via-driver and --uio-offset need a device "
                                       "(--device emu, rtl or uio:PATH)");
         if (!model_path) return cli_usage_error(C, "--model FILE is required");
     }
@@ -220,9 +221,15 @@ int cmd_generate(int argc, char **argv)
     lv_dev_image img = {0};
     lv_device_stats dst = {0};
     lv_target_stats bus = {0};
-    lv_dev_instance inst = {.seed = chip_seed, .sm = (uint32_t)lround(mismatch * 65536.0)};
+    lv_dev_instance inst = {0};
+    const lv_dev_instance *instp = NULL;
     if (emu) {
         if (lv_dev_image_read(image_path, &img, NULL, &err)) return cli_fail(C, &err);
+        if (cli_chip_instance(&chip, &img, &inst, &err)) {
+            lv_dev_image_free(&img);
+            return cli_fail(C, &err);
+        }
+        if (cli_chip_injected(&chip)) instp = &inst;
         if (lv_model_from_image(&img, &m, &err)) {
             lv_dev_image_free(&img);
             return cli_fail(C, &err);
@@ -254,12 +261,12 @@ int cmd_generate(int argc, char **argv)
     if (emu && via_driver) {
         uint8_t *file = NULL;
         size_t flen = 0;
-        target.inst = inst.sm ? &inst : NULL;
+        target.inst = instp;
         grc = lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &err) ||
               lv_driver_generate(&target, &img, file, flen, NULL, &go, &r, &dst, &bus, on_progress, &prog, &err);
         free(file);
     } else if (emu) {
-        grc = lv_device_generate(&img, inst.sm ? &inst : NULL, &go, &r, &dst, on_progress, &prog, &err);
+        grc = lv_device_generate(&img, instp, &go, &r, &dst, on_progress, &prog, &err);
     } else {
         grc = lv_generate(&m, &go, &r, on_progress, &prog, &err);
     }
@@ -364,7 +371,10 @@ int cmd_generate(int argc, char **argv)
         cJSON_AddNumberToObject(dv, "force_frac", img.ff);
         cJSON_AddNumberToObject(dv, "dac_bits", img.bn);
         cJSON_AddNumberToObject(dv, "mismatch_sigma", inst.sm / 65536.0);
-        cJSON_AddNumberToObject(dv, "chip_seed", (double)chip_seed);
+        cJSON_AddNumberToObject(dv, "gain_spread", inst.sg / 65536.0);
+        cJSON_AddNumberToObject(dv, "gain_error", inst.ge / 65536.0);
+        cJSON_AddNumberToObject(dv, "offset_spread_force", chip.os);
+        cJSON_AddNumberToObject(dv, "chip_seed", (double)chip.seed);
         cJSON_AddStringToObject(dv, "field_path", dst.field_path);
         cJSON_AddNumberToObject(dv, "ticks_per_trajectory", (double)dst.ticks);
         cJSON_AddNumberToObject(dv, "sat_state_unit_ticks", (double)dst.sat_state);

@@ -24,6 +24,9 @@ static const char *help =
     "  --seed N          seed of stochastic rounding (default 1)\n"
     "formats:\n"
     "  --bias-bits N     bias code bits, 2..24 (default 16)\n"
+    "  --bias-headroom F bias codes reach at least +-F (force units) in both\n"
+    "                    blocks, so `langevin load --cal` can fold a chip's noise\n"
+    "                    offsets into them (default 0: just the model's biases)\n"
     "  --state-bits N    state width Wx, 8..32 (default 24)\n"
     "  --state-frac N    state fraction bits Fx, 4..Wx-2 (default 20)\n"
     "  --force-bits N    force width Wf, 16..40 (default 32)\n"
@@ -55,12 +58,13 @@ int cmd_quantize(int argc, char **argv)
     const char *C = "quantize", *model_path = NULL, *out = NULL, *hex = NULL;
     lv_quant_opts o = lv_quant_opts_default();
     long lv;
-    enum { O_MODEL = 256, O_OUT, O_BITS, O_SCALE, O_ROUND, O_CLIP, O_SEED, O_BB, O_WX, O_FX, O_WF, O_FF, O_BN, O_HEX };
+    enum { O_MODEL = 256, O_OUT, O_BITS, O_SCALE, O_ROUND, O_CLIP, O_SEED, O_BB, O_WX, O_FX, O_WF, O_FF, O_BN, O_HEX, O_BHR };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL}, {"out", required_argument, 0, O_OUT},
         {"bits", required_argument, 0, O_BITS}, {"scale", required_argument, 0, O_SCALE},
         {"round", required_argument, 0, O_ROUND}, {"clip", required_argument, 0, O_CLIP},
         {"seed", required_argument, 0, O_SEED}, {"bias-bits", required_argument, 0, O_BB},
+        {"bias-headroom", required_argument, 0, O_BHR},
         {"state-bits", required_argument, 0, O_WX}, {"state-frac", required_argument, 0, O_FX},
         {"force-bits", required_argument, 0, O_WF}, {"force-frac", required_argument, 0, O_FF},
         {"dac-bits", required_argument, 0, O_BN}, {"hex", required_argument, 0, O_HEX},
@@ -77,6 +81,7 @@ int cmd_quantize(int argc, char **argv)
         case O_ROUND: bad = parse_round(optarg, &o.round); break;
         case O_CLIP: bad = cli_double(C, "--clip", optarg, 1e-9, 100, &o.clip_percentile); break;
         case O_SEED: bad = cli_u64(C, "--seed", optarg, &o.seed); break;
+        case O_BHR: bad = cli_double(C, "--bias-headroom", optarg, 0, 1e6, &o.bias_headroom); break;
         case O_BB: bad = cli_int(C, "--bias-bits", optarg, 2, 24, &lv); o.bb = (int)lv; break;
         case O_WX: bad = cli_int(C, "--state-bits", optarg, 8, 32, &lv); o.wx = (int)lv; break;
         case O_FX: bad = cli_int(C, "--state-frac", optarg, 4, 30, &lv); o.fx = (int)lv; break;
@@ -106,10 +111,10 @@ int cmd_quantize(int argc, char **argv)
     char meta[1024];
     snprintf(meta, sizeof meta,
              "{\"source_model\": \"%s\", \"quantizer\": {\"bits\": %d, \"scale\": \"%s\", \"round\": \"%s\", "
-             "\"clip_percentile\": %.17g, \"seed\": %llu, \"bias_bits\": %d}}",
+             "\"clip_percentile\": %.17g, \"seed\": %llu, \"bias_bits\": %d, \"bias_headroom\": %.17g}}",
              model_path, o.bj, o.scale == LV_Q_SCALE_ROW ? "row" : "block",
              o.round == LV_Q_ROUND_STOCHASTIC ? "stochastic" : "nearest", o.clip_percentile,
-             (unsigned long long)o.seed, o.bb);
+             (unsigned long long)o.seed, o.bb, o.bias_headroom);
     if (strchr(model_path, '"') || strchr(model_path, '\\'))
         snprintf(meta, sizeof meta, "{\"quantizer\": {\"bits\": %d}}", o.bj); /* keep the JSON valid */
     if (lv_dev_image_write(out, &img, meta, &err) || (hex && lv_dev_image_export_readmemh(&img, hex, &err))) {

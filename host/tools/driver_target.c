@@ -78,6 +78,8 @@ static int pass_wait(void *ctx)
     return t->inner.wait(t->inner.ctx);
 }
 
+static int injected(const lv_dev_instance *i) { return i && (i->sm || i->sg || i->ge || i->so); }
+
 int lv_target_open(lv_target **out, const lv_target_opts *o, lv_error *err)
 {
     *out = NULL;
@@ -98,8 +100,9 @@ int lv_target_open(lv_target **out, const lv_target_opts *o, lv_error *err)
     }
     case LV_TARGET_RTL:
 #ifdef LV_HAVE_RTL
-        if (o->inst && o->inst->sm) {
-            lv_fail(err, "the RTL has no coupling mismatch (an emulator-only chip property): drop --mismatch");
+        if (injected(o->inst)) {
+            lv_fail(err, "the RTL has no analog errors (coupling mismatch, noise-DAC gain and offset errors are "
+                         "emulator-only chip properties)");
             goto fail;
         }
         t->rtl.h = lvaxi_create(0);
@@ -118,8 +121,8 @@ int lv_target_open(lv_target **out, const lv_target_opts *o, lv_error *err)
         goto fail;
 #endif
     case LV_TARGET_UIO:
-        if (o->inst && o->inst->sm) {
-            lv_fail(err, "coupling mismatch is an emulator-only chip property: drop --mismatch for a board");
+        if (injected(o->inst)) {
+            lv_fail(err, "injected analog errors are emulator-only chip properties: a board has its own");
             goto fail;
         }
         if (lv_fw_uio_open(&t->uio, o->path, o->offset, LV_REGS_ADDR_BYTES, err)) goto fail;

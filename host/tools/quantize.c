@@ -248,6 +248,7 @@ int lv_quantize(const lv_model *m, const lv_quant_opts *o, lv_dev_image *img, lv
             lv_dev_image_free(img);
             return -1;
         }
+        if (o->bias_headroom > T) T = o->bias_headroom;
         int e = exponent_for(T, o->bb, o->ff);
         img->eb[b] = (int8_t)e;
         acc_stats s;

@@ -30,6 +30,8 @@ typedef struct {
     uint64_t seed;          /* stochastic rounding */
     double clip_percentile; /* (0, 100]; 100 = max-abs, never clips */
     int bb;                 /* bias bits */
+    double bias_headroom;   /* bias codes represent at least +-this (force units), room for calibration's
+                               offset trims folded into the biases; 0 = just the model's biases */
     int wx, fx, wf, ff;     /* state and force formats */
     int bn;                 /* noise DAC bits */
     double gain_trim;       /* relative noise gain trim (calibration), 0 = none */

@@ -33,7 +33,7 @@ if $L generate --device rtl --image m.lvimg --n 3 --no-figures --outdir rtl > r.
   $L generate --device emu --image m.lvimg --n 3 --no-figures --outdir emu3 >/dev/null 2>&1
   cmp -s emu3/samples.safetensors rtl/samples.safetensors && grep -q "clock cycles simulated" r.txt \
     && ok || bad "the RTL through the driver gives different samples or heat than the emulator: $(cat r.txt)"
-  expect_fail 2 "emulator-only" -- $L generate --device rtl --image m.lvimg --mismatch 0.01
+  expect_fail 2 "emulated chip" -- $L generate --device rtl --image m.lvimg --mismatch 0.01
 else
   grep -q "built without Verilator" r.txt && ok || bad "generate --device rtl failed: $(cat r.txt)"
 fi
