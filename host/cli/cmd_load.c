@@ -155,6 +155,10 @@ int cmd_load(int argc, char **argv)
                "%zu coupling codes pre-distorted (%zu clipped)\n",
                cal_path, rec.chip, ci.gain_before, ci.gain_after, ci.offset_before, ci.offset_after, ci.bias_changed,
                ci.bias_trim_max, ci.couplings_changed, ci.couplings_clipped);
+    if (cal_path && (ci.eb_after[0] != ci.eb_before[0] || ci.eb_after[1] != ci.eb_before[1]))
+        printf("  bias exponents lowered to make room for the offset trims: visible %d -> %d, hidden %d -> %d "
+               "(quantize with --bias-headroom to choose them yourself)\n",
+               ci.eb_before[0], ci.eb_after[0], ci.eb_before[1], ci.eb_after[1]);
     printf("loaded and verified: configuration (CONFIG_CRC), couplings, row exponents, biases, bias exponents "
            "committed with their CRCs and read back; STATUS.IMAGE_VALID set\n");
     printf("register traffic: %llu reads, %llu writes", (unsigned long long)ls.reads, (unsigned long long)ls.writes);
@@ -180,6 +184,10 @@ int cmd_load(int argc, char **argv)
         add_u(co, "offset_before", ci.offset_before);
         add_u(co, "offset_after", ci.offset_after);
         add_u(co, "bias_codes_changed", ci.bias_changed);
+        add_u(co, "bias_exp_visible_before", ci.eb_before[0]);
+        add_u(co, "bias_exp_visible_after", ci.eb_after[0]);
+        add_u(co, "bias_exp_hidden_before", ci.eb_before[1]);
+        add_u(co, "bias_exp_hidden_after", ci.eb_after[1]);
         add_u(co, "couplings_changed", (double)ci.couplings_changed);
         add_u(co, "couplings_clipped", (double)ci.couplings_clipped);
     }
