@@ -62,7 +62,7 @@ static const char *help =
     "(the float reference run, reused when model, n and seed match), summary.json\n"
     "and summary.md (float reference, every point, pass/fail and, per axis, the\n"
     "smallest width - largest mismatch - from which on every point passes),\n"
-    "sweep_<axis>.png and heat_<axis>.png per axis with two or more values.\n"
+    "sweep_<axis>.png and heat_<axis>.png per numeric axis with two or more values.\n"
     "Points the quantizer or the device refuses (e.g. a DAC too coarse for kT)\n"
     "are recorded as 'refused' with the reason and fail.\n"
     "Exit status: 0 done, 1 error, 2 usage.\n";
