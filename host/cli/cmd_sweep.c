@@ -124,7 +124,8 @@ static int load_cached_ref(const char *path, const sweep_cfg *cfg, int nv, lv_ge
     const char *key = lv_st_meta(st, "model_hash/n/seed");
     if (!key || strcmp(key, want)) {
         lv_st_close(st);
-        return 0; /* another model or run: recompute */
+        *hit = -1; /* another model or run: recompute */
+        return 0;
     }
     size_t n = (size_t)cfg->run.n;
     memset(r, 0, sizeof *r);
@@ -627,7 +628,8 @@ int cmd_sweep(int argc, char **argv)
     double fwall = 0, t_sweep = lv_now();
     int hit = 0;
     if (load_cached_ref(refp, &cfg, m.phys.nv, &fref, &hit, &err)) goto out;
-    if (!hit) {
+    if (hit < 0) printf("float reference: %s was made with another model, --n or --seed; recomputing it\n", refp);
+    if (hit <= 0) {
         lv_gen_opts go = lv_gen_opts_default();
         go.n = cfg.run.n, go.seed = cfg.run.seed, go.batch = cfg.batch, go.strip_traj = 0;
         snprintf(pc.label, sizeof pc.label, "float reference");

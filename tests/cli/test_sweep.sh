@@ -59,6 +59,7 @@ cmp -s before.csv s/sweep.csv && ok || bad "a refused sweep changed sweep.csv"
 cp -r p r
 $L sweep --model m2.safetensors --n 8 --out r --bits 4,8 --restart --no-plots > run4.txt 2>run4.err && ok || bad "--restart failed: $(cat run4.err)"
 grep -q "discarding the 5 rows" run4.err && ok || bad "--restart did not say what it discarded: $(cat run4.err)"
+grep -q "another model.*recomputing" run4.txt && ok || bad "a stale float reference was not reported: $(head -3 run4.txt)"
 [ "$(wc -l < r/sweep.csv)" -eq 3 ] && ok || bad "after --restart sweep.csv should hold 2 rows"
 # Another base point: its points are new (computed), the old rows are kept.
 $S --out s --bits 8 --base scale=row --no-plots > run5.txt 2>&1 && ok || bad "--base scale=row failed: $(cat run5.txt)"
