@@ -20,50 +20,73 @@ grep -q "RTL: 1 trajectories .* 1 of 1 bit-identical" r6.txt && ok || bad "RTL n
 grep -q "pJ" r6/report.md && grep -q "Horowitz" r6/report.md && grep -q "T = 300 K" r6/report.md \
   && ok || bad "report.md does not print its energy assumptions"
 
-# check.py: every derived number of report.json against its inputs.
-cat > check.py <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))
-runs, bad = j["runs"], []
-def near(a, b, tol, what):
-    if abs(a - b) > tol * max(1.0, abs(b)):
-        bad.append("%s: %r vs %r" % (what, a, b))
-for c in j["comparisons"]:
-    a, r = runs[c["run"]]["Q_end_mean_kT"], runs[c["reference"]]["Q_end_mean_kT"]
-    near(c["relative_mean_difference"], (a - r) / r, 1e-9, "relative difference %s vs %s" % (c["run"], c["reference"]))
-    near(c["paired_mean_dQ_kT"], a - r, 1e-6, "paired mean = difference of means (%s)" % c["run"])
-rtl = runs.pop("rtl")
-if rtl["trajectories"] and rtl["bit_identical_to_device"] != rtl["trajectories"]:
-    bad.append("RTL not bit-identical: %r" % rtl)
-for k, r in runs.items():
-    if True:
-        near(r["delta_V_mean_kT"], -r["Q_end_mean_kT"], 1e-12, "delta V = -Q (%s)" % k)
-        if r["mean_abs_end_minus_path_kT"] > 0.01 * r["Q_end_std_kT"] + 1:
-            bad.append("path heat far from endpoint heat in %s" % k)
-e, a = j["energy"], j["energy"]["assumptions"]
-kT = a["boltzmann_J_per_K"] * a["temperature_K"]
-near(e["kT_joules"], kT, 1e-12, "kT")
-near(e["device_heat_per_sample_J"], e["device_heat_per_sample_kT"] * kT, 1e-9, "device heat in J")
-near(e["device_heat_per_sample_kT"], runs["device"]["Q_end_mean_kT"], 1e-12, "device heat = device run mean")
-for d in e["digital"]:
-    near(d["macs"], d["macs_per_step"] * d["steps"], 1e-12, d["case"] + " MACs")
-    near(d["joules"], d["macs"] * a["pJ_per_MAC"] * 1e-12, 1e-9, d["case"] + " joules")
-    near(d["kT"], d["joules"] / kT, 1e-9, d["case"] + " kT")
-    near(d["ratio_to_device_heat"], d["kT"] / e["device_heat_per_sample_kT"], 1e-9, d["case"] + " ratio")
-p = [d for d in e["digital"] if d["case"] == "mlp_paper_steps"][0]
-near(p["macs_per_step"], 784 * 128 * 2 + 128 * 128, 0, "paper MLP MACs")
-if len(sys.argv) > 2:  # a 16-bit fine-state image: device tracks float-deq per trajectory
-    c = [c for c in j["comparisons"] if c["reference"] == "float-deq"][0]
-    if not (c["paired_mean_abs_dQ_kT"] < 1e-3 * runs["float-deq"]["Q_end_std_kT"] and c["same_outcome"] == 1):
-        bad.append("16-bit device does not track float-deq: %r" % c)
-print("\n".join(bad) if bad else "consistent")
-sys.exit(1 if bad else 0)
-PY
-python3 check.py r6/report.json > c6.txt 2>&1 && ok || bad "report.json inconsistent: $(cat c6.txt)"
+# check.awk: every derived number of report.json against its inputs.  The
+# JSON (cJSON's pretty print, one key per line) is first flattened to
+# path=value lines by flat.awk.
+cat > flat.awk <<'AWK'
+function path(   i, p) { p = ""; for (i = 1; i <= d; ++i) p = p (i > 1 ? "." : "") st[i]; return p }
+NR == 1 { next }
+{ sub(/^[ \t]+/, ""); sub(/,$/, "") }
+/^"[^"]*":[ \t]*\{$/ { k = $0; sub(/^"/, "", k); sub(/".*/, "", k); st[++d] = k; next }
+/^"[^"]*":[ \t]*\[\{$/ { k = $0; sub(/^"/, "", k); sub(/".*/, "", k); st[++d] = k; st[++d] = 0; next }
+/^\}, \{$/ { st[d] = st[d] + 1; next }
+/^\}\]$/ { d -= 2; next }
+/^\}$/ { d--; next }
+/^"[^"]*":/ { k = $0; sub(/^"/, "", k); sub(/".*/, "", k); v = $0; sub(/^"[^"]*":[ \t]*/, "", v); gsub(/"/, "", v)
+              print (d ? path() "." : "") k "=" v }
+AWK
+cat > check.awk <<'AWK'
+function abs(x) { return x < 0 ? -x : x }
+function near(a, b, tol, what) {
+  if (a == "" || b == "" || abs(a - b) > tol * (abs(b) > 1 ? abs(b) : 1)) { print what ": " a " vs " b; bad++ }
+}
+{ i = index($0, "="); V[substr($0, 1, i - 1)] = substr($0, i + 1) }
+END {
+  for (c = 0; ("comparisons." c ".run") in V; ++c) {
+    a = V["runs." V["comparisons." c ".run"] ".Q_end_mean_kT"]; r = V["runs." V["comparisons." c ".reference"] ".Q_end_mean_kT"]
+    near(V["comparisons." c ".relative_mean_difference"], (a - r) / r, 1e-9, "relative difference " c)
+    near(V["comparisons." c ".paired_mean_dQ_kT"], a - r, 1e-6, "paired mean = difference of means " c)
+  }
+  if (c != 3) { print "expected 3 comparisons, found " c; bad++ }
+  split("float float-deq device", R, " ")
+  for (k = 1; k <= 3; ++k) {
+    p = "runs." R[k] "."
+    near(V[p "delta_V_mean_kT"], -V[p "Q_end_mean_kT"], 1e-12, "delta V = -Q " R[k])
+    if (V[p "mean_abs_end_minus_path_kT"] > 0.01 * V[p "Q_end_std_kT"] + 1) { print "path heat far from Q in " R[k]; bad++ }
+  }
+  if (V["runs.rtl.trajectories"] > 0 && V["runs.rtl.bit_identical_to_device"] != V["runs.rtl.trajectories"]) {
+    print "RTL not bit-identical"; bad++
+  }
+  kT = V["energy.assumptions.boltzmann_J_per_K"] * V["energy.assumptions.temperature_K"]
+  near(V["energy.kT_joules"], kT, 1e-12, "kT")
+  q = V["energy.device_heat_per_sample_kT"]
+  near(V["energy.device_heat_per_sample_J"], q * kT, 1e-9, "device heat in J")
+  near(q, V["runs.device.Q_end_mean_kT"], 1e-12, "device heat = device run mean")
+  for (i = 0; ("energy.digital." i ".case") in V; ++i) {
+    p = "energy.digital." i "."
+    near(V[p "macs"], V[p "macs_per_step"] * V[p "steps"], 1e-12, V[p "case"] " MACs")
+    near(V[p "joules"], V[p "macs"] * V["energy.assumptions.pJ_per_MAC"] * 1e-12, 1e-9, V[p "case"] " joules")
+    near(V[p "kT"], V[p "joules"] / kT, 1e-9, V[p "case"] " kT")
+    near(V[p "ratio_to_device_heat"], V[p "kT"] / q, 1e-9, V[p "case"] " ratio")
+    if (V[p "case"] == "mlp_paper_steps") near(V[p "macs_per_step"], 784 * 128 * 2 + 128 * 128, 0, "paper MLP MACs")
+  }
+  if (i != 3) { print "expected 3 digital cases, found " i; bad++ }
+  if (track) { # a 16-bit fine-state image: the device tracks float-deq trajectory by trajectory
+    c = 1
+    if (!(V["comparisons." c ".reference"] == "float-deq" && V["comparisons." c ".paired_mean_abs_dQ_kT"] < 1e-3 * V["runs.float-deq.Q_end_std_kT"] && V["comparisons." c ".same_outcome"] == 1)) {
+      print "16-bit device does not track float-deq"; bad++
+    }
+  }
+  print bad ? bad " inconsistencies" : "consistent"
+  exit bad ? 1 : 0
+}
+AWK
+check() { awk -f flat.awk "$1" | awk -v track="${2:-0}" -f check.awk; }
+check r6/report.json > c6.txt 2>&1 && ok || bad "report.json inconsistent: $(cat c6.txt)"
 $L quantize --model m.safetensors --out m16.lvimg --bits 16 --bias-bits 24 --state-bits 28 --state-frac 24 >/dev/null \
   && ok || bad "quantize 16 failed"
 $R --image m16.lvimg --out r16 --temperature 77 --pj-per-mac 0.25 --rtl-n 0 > r16.txt 2>&1 && ok || bad "report 16 failed: $(cat r16.txt)"
-python3 check.py r16/report.json track > c16.txt 2>&1 && ok || bad "16-bit report: $(cat c16.txt)"
+check r16/report.json 1 > c16.txt 2>&1 && ok || bad "16-bit report: $(cat c16.txt)"
 grep -q "T = 77 K" r16/report.md && ok || bad "--temperature not used"
 grep -q "RTL: not run (--rtl-n 0)" r16.txt && ok || bad "--rtl-n 0 not reported: $(grep RTL r16.txt)"
 
