@@ -10,8 +10,9 @@
  *    discrete dynamics: stationary increments have mean zero);
  *    offset_lsb = h_i eps 2^Fx - OFFSET / 2^16 is the chip's own offset,
  *    resid = h_i - b_i what the bias (e.g. an offset trim) leaves of it;
- *  - kT_boltz: the kT whose Boltzmann law of J2 x^2 + J4 x^4 + (b_i - h_i) x
- *    has the measured <x^2> (numerical inversion, lv_cal_well.h);
+ *  - kT_boltz: the kT whose Boltzmann law of J2 x^2 + J4 x^4 + c x has the
+ *    measured mean and variance, c fitted with it from c = b_i - h_i
+ *    (moment matching, lv_cal_well_fit2; c = b - h when h is exact);
  *  - kT = kT_boltz (1 - (eps/2) <V'^2> / <x V'>) with V' = u + b - h: the
  *    Euler correction (the discrete stationary law obeys
  *    <x V'> - (eps/2) <V'^2> = kT exactly); euler_rel is its mean size;

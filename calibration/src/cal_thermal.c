@@ -90,21 +90,18 @@ int lv_cal_thermal_measure(const lv_dev_image *img, const lv_cal_samples *s, lv_
         out->offset_lsb[i] = h * eps / lsb - img->offset / 65536.0;
         out->offset_err[i] = out->h_err[i] * eps / lsb;
         /* Moments of x0. */
-        double m1 = mean_of(x, B), c2 = 0, c3 = 0, c4 = 0, m2 = 0, xv = 0, v2 = 0;
+        double m1 = mean_of(x, B), c2 = 0, c3 = 0, c4 = 0, xv = 0, v2 = 0;
         for (long k = 0; k < B; ++k) {
             double d = x[k] - m1, vp = uu[k] - h;
             c2 += d * d;
             c3 += d * d * d;
             c4 += d * d * d * d;
-            m2 += x[k] * x[k];
             xv += x[k] * vp;
             v2 += vp * vp;
-            tmp[k] = x[k] * x[k];
         }
         c2 /= B;
         c3 /= B;
         c4 /= B;
-        m2 /= B;
         xv /= B;
         v2 /= B;
         out->mean[i] = m1;
@@ -113,25 +110,31 @@ int lv_cal_thermal_measure(const lv_dev_image *img, const lv_cal_samples *s, lv_
         out->exkurt[i] = c4 / (c2 * c2) - 3;
         double se_mean = batch_se(x, B);
         neff += c2 / (se_mean * se_mean);
-        /* Temperature: Boltzmann inversion of <x^2>, Euler-corrected. */
+        /* Temperature: the Boltzmann law of the well matched to the sample's
+         * second moment, Euler-corrected.  Its linear term b - h is fitted
+         * with kT to the mean and variance (moment matching), starting from
+         * the measured b - h: the same law when h is well measured, and
+         * still solvable when it is noisy (short runs). */
         lv_cal_well w = {j2, j4, b - h};
-        double tb, tb2;
-        if (lv_cal_well_kT_from_m2(&w, m2, &tb)) {
+        double tb, tb2, cf;
+        if (lv_cal_well_fit2(&w, m1, c2, b - h, &tb, &cf)) {
             free(all);
             free(v);
             memset(out, 0, sizeof *out);
-            return lv_fail(err, "temperature estimate: unit %d's <x^2> = %g cannot be matched by the quartic well "
-                                "(J2 = %g, J4 = %g) at any kT; the unit is stuck or saturated",
-                           i, m2, j2, j4);
+            return lv_fail(err, "temperature estimate: unit %d's mean %g and variance %g cannot be matched by the "
+                                "quartic well (J2 = %g, J4 = %g) at any kT; the unit is stuck or saturated",
+                           i, m1, c2, j2, j4);
         }
-        const double se_m2 = batch_se(tmp, B);
-        /* dlnT/dln<x^2> by a second inversion 1 % higher (delta method). */
-        if (lv_cal_well_kT_from_m2(&w, m2 * 1.01, &tb2)) tb2 = tb * 1.01;
+        w.c = cf;
+        for (long k = 0; k < B; ++k) tmp[k] = (x[k] - m1) * (x[k] - m1);
+        const double se_var = batch_se(tmp, B);
+        /* dlnT/dln var at the fitted c, 1 % higher (delta method). */
+        if (lv_cal_well_kT_at_c(&w, c2 * 1.01, tb, &tb2)) tb2 = tb * 1.01;
         const double slope = log(tb2 / tb) / log(1.01);
         const double corr = 1 - 0.5 * eps * v2 / xv;
         out->kT_boltz[i] = tb;
         out->kT[i] = tb * corr;
-        out->kT_err[i] = out->kT[i] * slope * se_m2 / m2;
+        out->kT_err[i] = out->kT[i] * slope * se_var / c2;
         out->kT_ident[i] = xv - 0.5 * eps * v2;
         euler += 1 - corr;
         /* Increments: temperature, mean, lag-1 correlation, kurtosis. */

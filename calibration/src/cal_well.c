@@ -4,7 +4,7 @@
 
 #include "lv_cal_well.h"
 
-enum { GRID = 4001 };
+enum { GRID = 1201 };
 
 static int valid(const lv_cal_well *w, double kT)
 {
@@ -106,4 +106,55 @@ int lv_cal_well_cdf(const lv_cal_well *w, double kT, const double *xs, long n, d
     }
     free(c);
     return 0;
+}
+
+/* kT in [lo, hi] at which the variance at linear term w->c equals var. */
+static int kT_from_var(const lv_cal_well *w, double var, double lo, double hi, double *kT)
+{
+    double a = log(lo), b = log(hi), m, m2;
+    while (b - a > 1e-12) {
+        double mid = 0.5 * (a + b);
+        if (lv_cal_well_moments(w, exp(mid), &m, &m2)) return -1;
+        if (m2 - m * m < var) a = mid;
+        else b = mid;
+    }
+    *kT = exp(0.5 * (a + b));
+    return 0;
+}
+
+int lv_cal_well_fit2(const lv_cal_well *w0, double mean, double var, double c0, double *kT, double *c)
+{
+    if (!w0 || !kT || !c || !isfinite(mean) || !isfinite(var) || var <= 0 || !isfinite(c0)) return -1;
+    lv_cal_well w = *w0;
+    w.c = c0;
+    /* Start: kT from the variance at c0 (bisection around the harmonic guess
+     * var * V''(mean)); then Newton steps: d<x>/dc = -var/kT exactly, and
+     * var ~ kT^s locally with s measured by a 1 % step. */
+    double t, m, m2, v;
+    const double guess = var * (2 * w.j2 + 12 * w.j4 * (var + mean * mean));
+    if (kT_from_var(&w, var, guess / 64, guess * 64, &t)) return -1;
+    for (int it = 0; it < 50; ++it) {
+        if (lv_cal_well_moments(&w, t, &m, &m2)) return -1;
+        v = m2 - m * m;
+        const double dc = (m - mean) * t / v;
+        w.c += dc;
+        double ma, m2a, mb, m2b;
+        if (lv_cal_well_moments(&w, t, &ma, &m2a) || lv_cal_well_moments(&w, t * 1.01, &mb, &m2b)) return -1;
+        const double va = m2a - ma * ma, vb = m2b - mb * mb, sl = log(vb / va) / log(1.01);
+        if (!(sl > 0.05 && sl < 20)) return -1;
+        double f = pow(var / va, 1 / sl);
+        f = f < 0.5 ? 0.5 : f > 2 ? 2 : f;
+        t *= f;
+        if (fabs(f - 1) < 1e-11 && fabs(dc) < 1e-11 * (1 + fabs(w.c))) break;
+    }
+    if (!(t > 1e-9 && t < 1e6) || !isfinite(w.c)) return -1;
+    *kT = t;
+    *c = w.c;
+    return 0;
+}
+
+int lv_cal_well_kT_at_c(const lv_cal_well *w, double var, double kT0, double *kT)
+{
+    if (!w || !kT || !(kT0 > 0) || !(var > 0)) return -1;
+    return kT_from_var(w, var, kT0 / 4, kT0 * 4, kT);
 }

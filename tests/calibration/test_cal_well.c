@@ -27,6 +27,16 @@ int main(void)
             CHECK(lv_cal_well_moments(&w, t, NULL, &m2) == 0 && lv_cal_well_kT_from_m2(&w, m2, &kT) == 0);
             CHECK_NEAR(kT / t, 1, 1e-7);
         }
+    /* Moment matching recovers (kT, c) from the law's own mean and variance. */
+    for (double t = 0.02; t < 5; t *= 2.9)
+        for (double c = -0.6; c <= 0.6; c += 0.4) {
+            lv_cal_well w = {1, 1, c};
+            double c_fit;
+            CHECK(lv_cal_well_moments(&w, t, &mean, &m2) == 0);
+            CHECK(lv_cal_well_fit2(&w, mean, m2 - mean * mean, 0.0, &kT, &c_fit) == 0);
+            CHECK_NEAR(kT / t, 1, 1e-7);
+            CHECK_NEAR(c_fit, c, 1e-7);
+        }
     /* CDF of the Gaussian case. */
     double xs[5] = {-1, -0.3, -0.1, 0.2, 0.9}, cdf[5];
     CHECK(lv_cal_well_cdf(&g, 0.2, xs, 5, cdf) == 0);

@@ -22,6 +22,17 @@ awk -v g="$g" 'BEGIN { exit !(g > 0.88 && g < 0.94) }' && ok || bad "gain trim $
 $L load --image m.lvimg --cal rec.json --save-image trimmed.lvimg > l.txt 2>&1 && grep -q "GAIN" l.txt && ok || bad "load --cal failed: $(cat l.txt)"
 [ -s trimmed.lvimg ] && ok || bad "load --save-image wrote no trimmed image"
 
+# The same procedure on the Verilated RTL (when built) gives the emulator's
+# record bit for bit (an ideal chip: the RTL has no analog errors).
+small() { $L calibrate --image m.lvimg --no-mismatch --no-verify --blocks 40 --gap 2 --burn 10 "$@"; }
+if small --device rtl --out rtl.json > r.txt 2>&1; then
+  small --device emu --out emu.json >/dev/null 2>&1 && ok || bad "emu calibrate failed"
+  body() { sed -n '/"kT_target"/,/"crc32"/p' "$1" | grep -v crc32; }
+  [ -n "$(body rtl.json)" ] && [ "$(body rtl.json)" = "$(body emu.json)" ] && ok || bad "RTL and emulator records differ"
+else
+  grep -qi "verilator\|rtl" r.txt && ok || bad "calibrate --device rtl failed unclearly: $(cat r.txt)"
+fi
+
 # Bad input.
 expect_fail 2 "--image" -- $L calibrate --out x.json
 expect_fail 2 "--out" -- $L calibrate --image m.lvimg
