@@ -19,8 +19,10 @@
  *  - lv_cal_write writes atomically (host/src/fileio.h): on failure an
  *    existing file at path is untouched.
  *  - lv_cal_apply changes img in place: GAIN = round(GAIN * gain_trim),
- *    OFFSET += offset_trim, each unit's residual noise offset folded into
- *    its bias code as the constant force that cancels it (a bias block whose
+ *    OFFSET += offset_trim, each unit's residual noise offset r_i (after the
+ *    global trim), weighted by w_i = lv_cal_offset_weights (an estimate no
+ *    better than the spread it measures is folded in only partly), folded
+ *    into its bias code as the constant force that cancels it (a bias block whose
  *    codes cannot hold the trimmed biases gets a smaller exponent, its codes
  *    requantized: more range, coarser steps), and every coupling
  *    code pre-distorted, c' = round(c / (1 + d)), when the record has
@@ -91,6 +93,12 @@ int lv_cal_alloc(lv_cal_record *rec, int nv, int nh, int vv, size_t m, lv_error 
 
 /* Check a record's fields (counts, finiteness, ranges). */
 int lv_cal_check(const lv_cal_record *rec, lv_error *err);
+
+/* Weights of the per-unit offset folding: w_i = s2 / (s2 + SE_i^2), s2 the
+ * spread of the residual offsets across units minus the mean squared
+ * standard error (0 when the errors explain it all); 1 when all SE are 0.
+ * w has n_units entries. */
+void lv_cal_offset_weights(const lv_cal_record *rec, double *w);
 
 int lv_cal_apply(const lv_cal_record *rec, lv_dev_image *img, lv_error *err);
 /* lv_cal_apply, also telling what changed (stats may be NULL). */

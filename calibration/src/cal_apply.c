@@ -11,6 +11,25 @@
 /* Largest magnitude of a w-bit symmetric code. */
 static long code_max(int w) { return (1L << (w - 1)) - 1; }
 
+void lv_cal_offset_weights(const lv_cal_record *rec, double *w)
+{
+    /* Wiener weights: residual offsets r_i (after the global trim) spread
+     * with variance s2 = <r^2> - <SE^2> across units; an estimate with
+     * standard error SE_i is worth w_i = s2 / (s2 + SE_i^2) of itself. */
+    const int n = rec->n_units;
+    double r2 = 0, e2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const double r = rec->units[i].offset_lsb + rec->offset_trim / 65536.0;
+        r2 += r * r / n;
+        e2 += rec->units[i].offset_err * rec->units[i].offset_err / n;
+    }
+    const double s2 = r2 > e2 ? r2 - e2 : 0;
+    for (int i = 0; i < n; ++i) {
+        const double se2 = rec->units[i].offset_err * rec->units[i].offset_err;
+        w[i] = s2 + se2 > 0 ? s2 / (s2 + se2) : 1.0;
+    }
+}
+
 int lv_cal_apply_stats(const lv_cal_record *rec, lv_dev_image *img, lv_cal_apply_info *stats, lv_error *err)
 {
     if (!img) return lv_fail(err, "applying a calibration record: no device image given (NULL pointer)");
@@ -54,13 +73,20 @@ int lv_cal_apply_stats(const lv_cal_record *rec, lv_dev_image *img, lv_cal_apply
      * hold its trimmed biases gets a smaller exponent (all its biases
      * requantized one step coarser per step), down to -16. */
     const double mudt = (double)img->k * 0x1p-32, bmax = (double)code_max(img->bb);
+    double *w = malloc((size_t)n * sizeof *w);
+    if (!w) {
+        free(cb);
+        free(c);
+        return lv_fail(err, "calibration: out of memory");
+    }
+    lv_cal_offset_weights(rec, w);
     int8_t eb_new[2] = {img->eb[0], img->eb[1]};
     for (int blk = 0; blk < 2; ++blk) {
         const int lo = blk ? img->nv : 0, hi = blk ? n : img->nv;
         for (int e = img->eb[blk];; --e) {
             int fits = 1;
             for (int i = lo; i < hi && fits; ++i) {
-                const double r = rec->units[i].offset_lsb + rec->offset_trim / 65536.0;
+                const double r = w[i] * (rec->units[i].offset_lsb + rec->offset_trim / 65536.0);
                 const double db = r * ldexp(1.0, -img->fx) / mudt;
                 const double code = round(ldexp((double)img->cb[i], e - img->eb[blk])) + round(ldexp(db, e));
                 if (fabs(code) > bmax) fits = 0;
@@ -74,6 +100,7 @@ int lv_cal_apply_stats(const lv_cal_record *rec, lv_dev_image *img, lv_cal_apply
             if (e == -16) {
                 free(cb);
                 free(c);
+                free(w);
                 return lv_fail(err, "calibration: the %s units' offset trims (largest bias %.4g) do not fit %d-bit "
                                     "bias codes even at the smallest bias exponent -16",
                                blk ? "hidden" : "visible", st.bias_trim_max, img->bb);
@@ -84,6 +111,7 @@ int lv_cal_apply_stats(const lv_cal_record *rec, lv_dev_image *img, lv_cal_apply
     }
     for (int i = 0; i < n; ++i)
         if (cb[i] != img->cb[i] || eb_new[i < img->nv ? 0 : 1] != img->eb[i < img->nv ? 0 : 1]) st.bias_changed++;
+    free(w);
     memcpy(c, img->c, img->m * sizeof *c);
     if (rec->m) {
         const double cmax = (double)code_max(img->bj);

@@ -169,9 +169,14 @@ static void test_apply(void)
     CHECK(img.offset == orig.offset + r.offset_trim);
     const double mudt = img.k * 0x1p-32;
     int bias_ok = 1;
+    double w[64], s2 = 0;
+    lv_cal_offset_weights(&r, w);
+    for (int i = 0; i < r.n_units; ++i) s2 += pow(r.units[i].offset_lsb + r.offset_trim / 65536.0, 2) / r.n_units;
+    s2 -= 0.25 * 0.25;
+    for (int i = 0; i < r.n_units; ++i) CHECK_NEAR(w[i], s2 / (s2 + 0.25 * 0.25), 1e-12);
     for (int i = 0; i < sp.nv + sp.nh; ++i) {
         int eb = img.eb[i < sp.nv ? 0 : 1];
-        double db = (r.units[i].offset_lsb + r.offset_trim / 65536.0) * ldexp(1, -img.fx) / mudt;
+        double db = w[i] * (r.units[i].offset_lsb + r.offset_trim / 65536.0) * ldexp(1, -img.fx) / mudt;
         if (img.cb[i] != orig.cb[i] + (int32_t)round(ldexp(db, eb))) bias_ok = 0;
     }
     CHECK(bias_ok && st.bias_changed > 0);
@@ -206,7 +211,8 @@ static void test_apply(void)
     CHECK_MSG(lv_cal_apply_stats(&r, &img, &st, &err) == 0, "%s", err.msg);
     CHECK(st.eb_after[0] < st.eb_before[0] && st.eb_after[1] == st.eb_before[1] && img.eb[0] == st.eb_after[0]);
     {
-        double db = (2e6 + r.offset_trim / 65536.0) * ldexp(1, -img.fx) / mudt;
+        lv_cal_offset_weights(&r, w);
+        double db = w[4] * (2e6 + r.offset_trim / 65536.0) * ldexp(1, -img.fx) / mudt;
         CHECK(labs((long)img.cb[4] - lrint(ldexp(orig.cb[4], img.eb[0] - orig.eb[0]) + ldexp(db, img.eb[0]))) <= 1);
         CHECK(labs(img.cb[4]) > 16383); /* the smallest exponent that fits */
     }
