@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_chip.h"
 #include "crn_float.h"
 #include "device_image_io.h"
 #include "device_run.h"
@@ -25,13 +26,17 @@ static const char *help =
     "usage: langevin report --model MODEL.safetensors --image IMAGE.lvimg --out DIR [options]\n"
     "\n"
     "Heat budget of one device image made from MODEL (`langevin quantize`).  Runs\n"
-    "--n trajectories three ways on the same random numbers (the device's noise\n"
+    "--n trajectories several ways on the same random numbers (the device's noise\n"
     "source; trajectory j uses chip seed (seed << 32) | j):\n"
     "  float       the float computer with MODEL's trained weights\n"
     "  float-deq   the float computer with the image's dequantized weights\n"
     "              (same weights as the device: isolates the fixed-point dynamics)\n"
-    "  device      the emulated device running IMAGE\n"
-    "  rtl         the first --rtl-n of them on the Verilated RTL (below)\n"
+    "  device      the ideal emulated device running IMAGE\n"
+    "  chip        IMAGE on an emulated chip with the analog errors given below\n"
+    "              (only when some are given)\n"
+    "  trimmed     --trimmed IMAGE2 (IMAGE after `langevin load --cal`) on the\n"
+    "              same chip: what calibration bought\n"
+    "  rtl         the first --rtl-n of the device run on the Verilated RTL\n"
     "and reports for each: heat Q = V(x0) - V(xf) mean +- std, the path heat and\n"
     "its difference from the endpoint energy change, relative differences, KS\n"
     "distances and per-trajectory differences, sample quality; then the paper's\n"
@@ -40,10 +45,11 @@ static const char *help =
     "\n"
     "  --n N            trajectories (default 200)\n"
     "  --seed N         noise seed (default 1)\n"
-    "  --mismatch S     run the device as a chip with coupling mismatch S (default 0)\n"
-    "  --chip-seed N    mismatch instance (default 1)\n"
+    "  --trimmed FILE   the calibrated image (`langevin load --cal --save-image`)\n"
     "  --batch N        trajectories simulated together (default 64; speed only)\n"
     "  --threads N      threads\n"
+    "the emulated chip (docs/fixed-point.md §7; default none):\n"
+    "%s"
     "energy assumptions:\n"
     "  --temperature K  bath temperature in kelvin (default 300)\n"
     "  --pj-per-mac X   energy of one digital multiply-accumulate in pJ (default 1,\n"
@@ -59,12 +65,12 @@ static const char *help =
     "                   against the emulated device (default 2; 0 = skip).  The\n"
     "                   RTL simulates every clock: several seconds per trajectory\n"
     "                   for a 784+32-unit image, minutes at paper size.  Not\n"
-    "                   possible with --mismatch or without Verilator: the report\n"
-    "                   then says why\n"
+    "                   possible without Verilator: the report then says why\n"
     "\n"
     "Writes DIR/report.md, DIR/report.json, heat_hist.png (device heat, float\n"
     "mean marked), heat_paired.png (device vs float heat per trajectory) and\n"
-    "heat_diff_hist.png (their difference).  Exit status: 0 done, 1 error, 2 usage.\n";
+    "heat_diff_hist.png (their difference), heat_cdf.png (the heat distribution of\n"
+    "every run).  Exit status: 0 done, 1 error, 2 usage.\n";
 
 static void on_progress(void *ctx, long done, long total)
 {
@@ -163,6 +169,35 @@ static int paired_plot(const char *path, const run_t *dev, const run_t *flt, dou
     return rc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Heat distribution of every run as an empirical CDF on a common grid of
+ * quantiles (x: probability, y: heat), one line per run. */
+static int cdf_plot(const char *path, const run_t *runs, int nruns, long n, double kT, lv_error *err)
+{
+    double *p = malloc((size_t)n * sizeof *p), *y = malloc((size_t)nruns * (size_t)n * sizeof *y);
+    lv_series s[8];
+    if (!p || !y) {
+        free(p), free(y);
+        return lv_fail(err, "out of memory");
+    }
+    for (long i = 0; i < n; ++i) p[i] = (i + 0.5) / (double)n;
+    for (int k = 0; k < nruns; ++k) {
+        double *yk = y + (size_t)k * (size_t)n;
+        for (long i = 0; i < n; ++i) yk[i] = runs[k].r.Q_end[i] / kT;
+        qsort(yk, (size_t)n, sizeof *yk, cmp_double);
+        s[k] = (lv_series){runs[k].name, yk};
+    }
+    int rc = lv_plot_lines(path, p, (size_t)n, s, nruns, "heat per sample, sorted (quantile function)",
+                           "fraction of samples", "Q = V(x0) - V(xf)  [kT]", 0, err);
+    free(p), free(y);
+    return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
     const char *C = "report", *model_path = NULL, *image_path = NULL, *out = NULL, *mlp = "784,128,128,784";
@@ -170,14 +205,15 @@ int cmd_report(int argc, char **argv)
     go.n = 200;
     go.strip_traj = 0;
     long lv, threads = 0, mlp_steps = 10, rtl_n = 2;
-    double mismatch = 0, T = 300, pj = 1;
-    uint64_t chip_seed = 1;
-    enum { O_MODEL = 256, O_IMAGE, O_OUT, O_N, O_SEED, O_MISM, O_CHIP, O_BATCH, O_THREADS, O_T, O_PJ, O_MLP, O_MLPS, O_RTLN };
+    double T = 300, pj = 1;
+    const char *trimmed_path = NULL;
+    cli_chip chip = cli_chip_default();
+    enum { O_MODEL = 256, O_IMAGE, O_OUT, O_N, O_SEED, O_TRIM, O_BATCH, O_THREADS, O_T, O_PJ, O_MLP, O_MLPS, O_RTLN };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL}, {"image", required_argument, 0, O_IMAGE},
         {"out", required_argument, 0, O_OUT}, {"n", required_argument, 0, O_N},
-        {"seed", required_argument, 0, O_SEED}, {"mismatch", required_argument, 0, O_MISM},
-        {"chip-seed", required_argument, 0, O_CHIP}, {"batch", required_argument, 0, O_BATCH},
+        {"seed", required_argument, 0, O_SEED}, {"trimmed", required_argument, 0, O_TRIM}, CLI_CHIP_OPTIONS,
+        {"batch", required_argument, 0, O_BATCH},
         {"threads", required_argument, 0, O_THREADS}, {"temperature", required_argument, 0, O_T},
         {"pj-per-mac", required_argument, 0, O_PJ}, {"mlp", required_argument, 0, O_MLP},
         {"mlp-steps", required_argument, 0, O_MLPS}, {"rtl-n", required_argument, 0, O_RTLN}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -191,8 +227,7 @@ int cmd_report(int argc, char **argv)
         case O_OUT: out = optarg; break;
         case O_N: bad = cli_int(C, "--n", optarg, 2, 10000000, &lv); go.n = lv; break;
         case O_SEED: bad = cli_u64(C, "--seed", optarg, &go.seed); break;
-        case O_MISM: bad = cli_double(C, "--mismatch", optarg, 0, 10922.0 / 65536.0, &mismatch); break;
-        case O_CHIP: bad = cli_u64(C, "--chip-seed", optarg, &chip_seed); break;
+        case O_TRIM: trimmed_path = optarg; break;
         case O_BATCH: bad = cli_int(C, "--batch", optarg, 1, 65536, &lv); go.batch = (int)lv; break;
         case O_THREADS: bad = cli_int(C, "--threads", optarg, 1, 1024, &threads); break;
         case O_T: bad = cli_double(C, "--temperature", optarg, 1e-6, 1e9, &T); break;
@@ -200,8 +235,9 @@ int cmd_report(int argc, char **argv)
         case O_MLP: mlp = optarg; break;
         case O_MLPS: bad = cli_int(C, "--mlp-steps", optarg, 1, 1000000000, &mlp_steps); break;
         case O_RTLN: bad = cli_int(C, "--rtl-n", optarg, 0, 10000000, &rtl_n); break;
-        case 'h': fputs(help, stdout); return LV_EXIT_OK;
-        default: return cli_usage_error(C, "unknown option");
+        case 'h': printf(help, cli_chip_help); return LV_EXIT_OK;
+        default:
+            if (!cli_chip_option(C, c, optarg, &chip, &bad)) return cli_usage_error(C, "unknown option");
         }
         if (bad) return LV_EXIT_USAGE;
     }
@@ -215,38 +251,63 @@ int cmd_report(int argc, char **argv)
     cli_set_threads((int)threads);
 
     lv_model m, mdq;
-    lv_dev_image img = {0};
+    lv_dev_image img = {0}, timg = {0};
+    lv_dev_instance inst = {0};
     if (lv_model_load(model_path, &m, &err)) return cli_fail(C, &err);
-    if (lv_dev_image_read(image_path, &img, NULL, &err)) {
-        lv_model_free(&m);
-        return cli_fail(C, &err);
-    }
-    if (check_match(&m, &img, &err) || lv_model_from_image(&img, &mdq, &err)) {
+    if (lv_dev_image_read(image_path, &img, NULL, &err) ||
+        (trimmed_path && lv_dev_image_read(trimmed_path, &timg, NULL, &err))) {
         lv_model_free(&m);
         lv_dev_image_free(&img);
         return cli_fail(C, &err);
     }
+    /* The trimmed image must be IMAGE after calibration: the same computer
+     * (its GAIN, OFFSET, biases and coupling codes may differ). */
+    if (check_match(&m, &img, &err) || (trimmed_path && check_match(&m, &timg, &err)) ||
+        cli_chip_instance(&chip, &img, &inst, &err) || lv_model_from_image(&img, &mdq, &err)) {
+        if (trimmed_path) lv_fail_prefix(&err, "%s", trimmed_path);
+        lv_model_free(&m);
+        lv_dev_image_free(&img);
+        lv_dev_image_free(&timg);
+        return cli_fail(C, &err);
+    }
+    const int has_chip = cli_chip_injected(&chip);
     int rc = LV_EXIT_FAIL;
     const double kT = m.phys.kT;
-    run_t runs[3] = {{.name = "float", .what = "float computer, trained weights of the model, device's noise"},
-                     {.name = "float-deq", .what = "float computer, the image's dequantized weights, device's noise"},
-                     {.name = "device", .what = "emulated device running the image"}};
-    lv_dev_instance inst = {.seed = chip_seed, .sm = (uint32_t)lround(mismatch * 65536.0)};
+    /* Runs: 0 float, 1 float-deq, 2 device (ideal), then optionally the chip
+     * (image on the chip) and the trimmed image on the chip. */
+    enum { MAX_RUNS = 5 };
+    run_t runs[MAX_RUNS] = {{.name = "float", .what = "float computer, trained weights of the model, device's noise"},
+                            {.name = "float-deq", .what = "float computer, the image's dequantized weights, device's noise"},
+                            {.name = "device", .what = "ideal emulated device running the image"}};
+    const lv_dev_image *run_img[MAX_RUNS] = {NULL, NULL, &img, &img, &timg};
+    const lv_dev_instance *run_inst[MAX_RUNS] = {NULL, NULL, NULL, NULL, NULL};
+    int nruns = 3;
+    if (has_chip) {
+        runs[nruns] = (run_t){.name = "chip", .what = "the image on the emulated chip with analog errors"};
+        run_img[nruns] = &img, run_inst[nruns++] = &inst;
+    }
+    if (trimmed_path) {
+        runs[nruns] = (run_t){.name = "trimmed", .what = has_chip ? "the calibrated image on the same chip"
+                                                                   : "the calibrated image on the ideal device"};
+        run_img[nruns] = &timg, run_inst[nruns++] = has_chip ? &inst : NULL;
+    }
     lv_device_stats dst = {0};
-    lv_run_cmp cmp[3];
+    lv_run_cmp cmp[MAX_RUNS + 1];
+    int ncmp = 0;
     cJSON *root = NULL;
     char *md = NULL;
     if (lv_mkdir_p(out, &err)) goto out;
-    for (int k = 0; k < 3; ++k) {
+    for (int k = 0; k < nruns; ++k) {
         lv_progress prog;
         char label[64];
         snprintf(label, sizeof label, "report: %s", runs[k].name);
         lv_progress_start(&prog, label);
+        lv_device_stats kst;
         double t0 = lv_now();
         int grc = k == 0   ? lv_crn_float_generate(&m, &go, &runs[k].r, on_progress, &prog, &err)
                   : k == 1 ? lv_crn_float_generate(&mdq, &go, &runs[k].r, on_progress, &prog, &err)
-                           : lv_device_generate(&img, inst.sm ? &inst : NULL, &go, &runs[k].r, &dst, on_progress,
-                                                &prog, &err);
+                           : lv_device_generate(run_img[k], run_inst[k], &go, &runs[k].r, k == 2 ? &dst : &kst,
+                                                on_progress, &prog, &err);
         lv_progress_end(&prog);
         runs[k].wall = lv_now() - t0;
         if (grc) {
@@ -277,7 +338,7 @@ int cmd_report(int argc, char **argv)
         lv_progress_start(&prog, "report: rtl");
         double t0 = lv_now();
         int rrc = lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &rerr) ||
-                  lv_device_generate_rtl(&img, file, flen, inst.sm ? &inst : NULL, &ro, &rr, &rst, on_progress, &prog,
+                  lv_device_generate_rtl(&img, file, flen, NULL, &ro, &rr, &rst, on_progress, &prog,
                                          &rerr);
         lv_progress_end(&prog);
         rtl_wall = lv_now() - t0;
@@ -302,10 +363,24 @@ int cmd_report(int argc, char **argv)
             lv_gen_result_free(&rr);
         }
     }
-    if (lv_run_compare(&runs[2].r, &runs[2].s, &runs[0].r, &runs[0].s, kT, &cmp[0], &err) ||
-        lv_run_compare(&runs[2].r, &runs[2].s, &runs[1].r, &runs[1].s, kT, &cmp[1], &err) ||
-        lv_run_compare(&runs[1].r, &runs[1].s, &runs[0].r, &runs[0].s, kT, &cmp[2], &err))
-        goto out;
+    /* Comparisons: every device run against the float reference, the device
+     * against float-deq (the fixed-point dynamics alone), float-deq against
+     * float (the weight quantization alone). */
+    const char *cmp_a[MAX_RUNS + 1], *cmp_b[MAX_RUNS + 1];
+    char cmp_name[MAX_RUNS + 1][48];
+    {
+        int pa[MAX_RUNS + 1], pb[MAX_RUNS + 1];
+        pa[ncmp] = 2, pb[ncmp++] = 0;
+        pa[ncmp] = 2, pb[ncmp++] = 1;
+        pa[ncmp] = 1, pb[ncmp++] = 0;
+        for (int k = 3; k < nruns; ++k) pa[ncmp] = k, pb[ncmp++] = 0;
+        for (int i = 0; i < ncmp; ++i) {
+            cmp_a[i] = runs[pa[i]].name, cmp_b[i] = runs[pb[i]].name;
+            snprintf(cmp_name[i], sizeof cmp_name[i], "%s vs %s", cmp_a[i], cmp_b[i]);
+            if (lv_run_compare(&runs[pa[i]].r, &runs[pa[i]].s, &runs[pb[i]].r, &runs[pb[i]].s, kT, &cmp[i], &err))
+                goto out;
+        }
+    }
 
     /* Energy comparison. */
     const double q_dev = runs[2].s.q_end.mean, q_flt = runs[0].s.q_end.mean;
@@ -329,13 +404,21 @@ int cmd_report(int argc, char **argv)
     cJSON_AddNumberToObject(dv, "state_bits", img.wx);
     cJSON_AddNumberToObject(dv, "state_frac", img.fx);
     cJSON_AddNumberToObject(dv, "dac_bits", img.bn);
-    cJSON_AddNumberToObject(dv, "mismatch_sigma", inst.sm / 65536.0);
+    if (has_chip) {
+        cJSON *cj = cJSON_AddObjectToObject(root, "chip");
+        cJSON_AddNumberToObject(cj, "chip_seed", (double)chip.seed);
+        cJSON_AddNumberToObject(cj, "mismatch_sigma", inst.sm / 65536.0);
+        cJSON_AddNumberToObject(cj, "gain_spread", inst.sg / 65536.0);
+        cJSON_AddNumberToObject(cj, "gain_error", inst.ge / 65536.0);
+        cJSON_AddNumberToObject(cj, "offset_spread_force", chip.os);
+    }
+    if (trimmed_path) cJSON_AddStringToObject(root, "trimmed_image", trimmed_path);
     cJSON_AddNumberToObject(dv, "ticks_eq", img.ticks_eq);
     cJSON_AddNumberToObject(dv, "ticks_run", img.ticks_run);
     cJSON_AddNumberToObject(dv, "sat_state_unit_ticks", (double)dst.sat_state);
     cJSON_AddNumberToObject(dv, "sat_force_unit_ticks", (double)dst.sat_force);
     cJSON *ro = cJSON_AddObjectToObject(root, "runs");
-    for (int k = 0; k < 3; ++k) cJSON_AddItemToObject(ro, runs[k].name, stats_json(&runs[k]));
+    for (int k = 0; k < nruns; ++k) cJSON_AddItemToObject(ro, runs[k].name, stats_json(&runs[k]));
     /* (the "rtl" entry follows) */
     cJSON *rj = cJSON_AddObjectToObject(ro, "rtl");
     cJSON_AddStringToObject(rj, "status", rtl_line);
@@ -347,9 +430,7 @@ int cmd_report(int argc, char **argv)
         cJSON_AddNumberToObject(rj, "wall_s", rtl_wall);
     }
     cJSON *co = cJSON_AddArrayToObject(root, "comparisons");
-    cJSON_AddItemToArray(co, cmp_json("device", "float", &cmp[0]));
-    cJSON_AddItemToArray(co, cmp_json("device", "float-deq", &cmp[1]));
-    cJSON_AddItemToArray(co, cmp_json("float-deq", "float", &cmp[2]));
+    for (int i = 0; i < ncmp; ++i) cJSON_AddItemToArray(co, cmp_json(cmp_a[i], cmp_b[i], &cmp[i]));
     cJSON *en = cJSON_AddObjectToObject(root, "energy");
     cJSON *as = cJSON_AddObjectToObject(en, "assumptions");
     cJSON_AddNumberToObject(as, "temperature_K", T);
@@ -400,15 +481,22 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
 #define MD(...) (mo += (size_t)snprintf(md + mo, mo < mcap ? mcap - mo : 0, __VA_ARGS__))
-    MD("# Heat budget of %s\n\nModel `%s`; image: %d-bit couplings, state Q%d.%d, %d-bit noise DAC, mismatch %g; "
+    MD("# Heat budget of %s\n\nModel `%s`; image: %d-bit couplings, state Q%d.%d, %d-bit noise DAC; "
        "%ld trajectories, seed %llu, %u + %u ticks.\n\n",
-       image_path, model_path, img.bj, img.wx - img.fx, img.fx, img.bn, inst.sm / 65536.0, go.n,
-       (unsigned long long)go.seed, img.ticks_eq, img.ticks_run);
+       image_path, model_path, img.bj, img.wx - img.fx, img.fx, img.bn, go.n, (unsigned long long)go.seed,
+       img.ticks_eq, img.ticks_run);
+    if (has_chip)
+        MD("Emulated chip (seed %llu): coupling mismatch %g, noise-gain spread %g, global gain error %+g, noise "
+           "offset spread %g (force units).%s%s%s\n\n",
+           (unsigned long long)chip.seed, inst.sm / 65536.0, inst.sg / 65536.0, inst.ge / 65536.0, chip.os,
+           trimmed_path ? " Trimmed image: `" : "", trimmed_path ? trimmed_path : "", trimmed_path ? "`." : "");
+    for (int k = 0; k < nruns; ++k) MD("- **%s**: %s\n", runs[k].name, runs[k].what);
+    MD("\n");
     MD("All runs use the same random numbers: the device's noise source z(seed_j, tick, unit); the float runs scale "
        "it by sqrt(2 mu kT dt)/sqrt(2^20-1), the device passes it through its DAC.\n\n");
     MD("| run | heat Q = V(x0) - V(xf) (kT) | path heat (kT) | mean ΔV = V(xf) - V(x0) (kT) | mean / max \\|Q - "
        "Q_path\\| (kT) | mean best \\|r\\| | > 0.7 | s |\n|---|---|---|---|---|---|---|---|\n");
-    for (int k = 0; k < 3; ++k) {
+    for (int k = 0; k < nruns; ++k) {
         const lv_run_stats *s = &runs[k].s;
         MD("| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f | %.3g / %.3g | %.3f | %.1f %% | %.1f |\n", runs[k].name,
            s->q_end.mean, s->q_end.std, s->q_path.mean, s->q_path.std, s->dV_mean, s->end_path_abs_mean,
@@ -421,9 +509,8 @@ int cmd_report(int argc, char **argv)
         MD("\nRTL: %s.\n\n", rtl_line);
     MD("| comparison | relative mean difference | KS distance | paired mean dQ ± s.e. (kT) | mean \\|dQ\\| (kT) | "
        "same digit |\n|---|---|---|---|---|---|\n");
-    const char *cn[3] = {"device vs float", "device vs float-deq", "float-deq vs float"};
-    for (int k = 0; k < 3; ++k)
-        MD("| %s | %+.3f %% | %.4f | %+.2f ± %.2f | %.2f | %.1f %% |\n", cn[k], 100 * cmp[k].rel_mean, cmp[k].ks,
+    for (int k = 0; k < ncmp; ++k)
+        MD("| %s | %+.3f %% | %.4f | %+.2f ± %.2f | %.2f | %.1f %% |\n", cmp_name[k], 100 * cmp[k].rel_mean, cmp[k].ks,
            cmp[k].paired_mean, cmp[k].paired_sem, cmp[k].paired_abs, 100 * cmp[k].same_outcome);
     MD("\nDevice saturations: state %llu, force %llu unit-ticks.\n\n", (unsigned long long)dst.sat_state,
        (unsigned long long)dst.sat_force);
@@ -462,21 +549,24 @@ int cmd_report(int argc, char **argv)
                                       "Q_device - Q_float  [kT]", 0, "0", &err);
     snprintf(path, sizeof path, "%s/heat_paired.png", out);
     if (!prc) prc = paired_plot(path, &runs[2], &runs[0], kT, &err);
+    snprintf(path, sizeof path, "%s/heat_cdf.png", out);
+    if (!prc) prc = cdf_plot(path, runs, nruns, go.n, kT, &err);
     free(qd), free(dq);
     if (prc) goto out;
     fwrite(md, 1, mo, stdout);
-    printf("wrote %s/report.md, report.json, heat_hist.png, heat_paired.png, heat_diff_hist.png\n", out);
+    printf("wrote %s/report.md, report.json, heat_hist.png, heat_paired.png, heat_diff_hist.png, heat_cdf.png\n", out);
     rc = LV_EXIT_OK;
 out:
     if (rc) cli_fail(C, &err);
     cJSON_Delete(root);
     free(md);
-    for (int k = 0; k < 3; ++k) {
+    for (int k = 0; k < MAX_RUNS; ++k) {
         if (runs[k].ran) lv_run_stats_free(&runs[k].s);
         lv_gen_result_free(&runs[k].r);
     }
     lv_model_free(&m);
     lv_model_free(&mdq);
     lv_dev_image_free(&img);
+    lv_dev_image_free(&timg);
     return rc;
 }

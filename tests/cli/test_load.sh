@@ -50,6 +50,15 @@ $L generate --device emu --image trimmed.lvimg $chip --n 3 --no-figures --outdir
 $L generate --device emu --image trimmed.lvimg --n 3 --no-figures --outdir ideal >/dev/null 2>&1
 cmp -s chip1/samples.safetensors ideal/samples.safetensors && bad "the chip's errors changed nothing" || ok
 expect_fail 2 "emulated chip" -- $L generate --device rtl --image trimmed.lvimg --gain-spread 0.05
+# The heat budget of the whole story: the chip's errors shift the heat, the
+# trims bring it back towards the float reference (same random numbers).
+$L report --model m.safetensors --image mh.lvimg --trimmed trimmed.lvimg $chip --n 24 --rtl-n 0 --out rep \
+  > rep.txt 2>&1 && ok || bad "report --trimmed failed: $(cat rep.txt)"
+rel() { awk -F'|' -v r="$1 vs float" '$2 ~ "^ *"r" *$" { gsub(/[ %+-]/, "", $3); print $3 }' rep/report.md; }
+chip_d=$(rel chip); trim_d=$(rel trimmed)
+[ -n "$chip_d" ] && [ -n "$trim_d" ] && awk -v a="$chip_d" -v b="$trim_d" 'BEGIN { exit !(b < a && a > 3) }' \
+  && ok || bad "calibration did not bring the heat back: chip ${chip_d}%, trimmed ${trim_d}% from float"
+[ -s rep/heat_cdf.png ] && ok || bad "report wrote no heat_cdf.png"
 sed 's/"gain_trim":[^,]*/"gain_trim": 7/' cal.json > badcal.json
 expect_fail 1 "badcal.json" -- $L load --image mh.lvimg --cal badcal.json --save-image never.lvimg
 [ ! -e never.lvimg ] && ok || bad "a refused record still wrote --save-image"
