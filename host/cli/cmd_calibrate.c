@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_chip.h"
 #include "device_image_io.h"
 #include "driver_target.h"
 #include "lv_cal_report.h"
@@ -14,7 +15,7 @@
 #include "noise_source.h"
 #include "progress.h"
 
-static const char *help =
+static const char *help_head =
     "usage: langevin calibrate --image IMAGE.lvimg --out RECORD.json [options]\n"
     "\n"
     "Calibrate one chip through the firmware driver: per-unit effective\n"
@@ -29,13 +30,8 @@ static const char *help =
     "\n"
     "device:\n"
     "  --device emu|rtl|uio:PATH  the chip (default emu: the emulated device)\n"
-    "emulated chip (emu only; docs/fixed-point.md §7 \"chip instance\"):\n"
-    "  --chip-seed N        instance seed of its errors (default 1)\n"
-    "  --gain-spread S      per-unit noise-gain error, relative sigma, 0..0.16 (default 0)\n"
-    "  --gain-error E       global noise-gain error, relative, -0.49..0.49 (default 0)\n"
-    "  --offset-spread F    per-unit noise offset, sigma as an equivalent force\n"
-    "                       (energy/length, like a bias), >= 0 (default 0)\n"
-    "  --mismatch S         coupling mismatch, relative sigma, 0..0.16 (default 0)\n"
+    "emulated chip (emu only; docs/fixed-point.md §7 \"chip instance\"):\n";
+static const char *help_tail =
     "sampling:\n"
     "  --blocks N           temperature sampling blocks, each GAP+2 ticks (default 60000)\n"
     "  --gap N              ticks between blocks (default 50)\n"
@@ -57,18 +53,16 @@ static const char *help =
 int cmd_calibrate(int argc, char **argv)
 {
     const char *C = "calibrate", *image_path = NULL, *out = NULL, *report = NULL, *device = "emu";
-    double gs = 0, ge = 0, os = 0, sm = 0, mn = -1;
-    uint64_t chip_seed = 1;
+    double mn = -1;
+    cli_chip chipo = cli_chip_default();
     lv_cal_opts o = lv_cal_defaults();
     long lv;
-    enum { O_IMAGE = 256, O_OUT, O_REPORT, O_DEVICE, O_CSEED, O_GS, O_GE, O_OS, O_MM, O_BLOCKS, O_GAP, O_BURN,
-           O_MREADS, O_MNOISE, O_NOMM, O_NOVERIFY, O_SEED };
+    enum { O_IMAGE = 256, O_OUT, O_REPORT, O_DEVICE, O_BLOCKS, O_GAP, O_BURN, O_MREADS, O_MNOISE, O_NOMM,
+           O_NOVERIFY, O_SEED };
     static const struct option opts[] = {
         {"image", required_argument, 0, O_IMAGE}, {"out", required_argument, 0, O_OUT},
         {"report", required_argument, 0, O_REPORT}, {"device", required_argument, 0, O_DEVICE},
-        {"chip-seed", required_argument, 0, O_CSEED}, {"gain-spread", required_argument, 0, O_GS},
-        {"gain-error", required_argument, 0, O_GE}, {"offset-spread", required_argument, 0, O_OS},
-        {"mismatch", required_argument, 0, O_MM}, {"blocks", required_argument, 0, O_BLOCKS},
+        CLI_CHIP_OPTIONS, {"blocks", required_argument, 0, O_BLOCKS},
         {"gap", required_argument, 0, O_GAP}, {"burn", required_argument, 0, O_BURN},
         {"mismatch-reads", required_argument, 0, O_MREADS}, {"mismatch-noise", required_argument, 0, O_MNOISE},
         {"no-mismatch", no_argument, 0, O_NOMM}, {"no-verify", no_argument, 0, O_NOVERIFY},
@@ -82,11 +76,6 @@ int cmd_calibrate(int argc, char **argv)
         case O_OUT: out = optarg; break;
         case O_REPORT: report = optarg; break;
         case O_DEVICE: device = optarg; break;
-        case O_CSEED: bad = cli_u64(C, "--chip-seed", optarg, &chip_seed); break;
-        case O_GS: bad = cli_double(C, "--gain-spread", optarg, 0, 10922.0 / 65536, &gs); break;
-        case O_GE: bad = cli_double(C, "--gain-error", optarg, -0.49, 0.49, &ge); break;
-        case O_OS: bad = cli_double(C, "--offset-spread", optarg, 0, 1e6, &os); break;
-        case O_MM: bad = cli_double(C, "--mismatch", optarg, 0, 10922.0 / 65536, &sm); break;
         case O_BLOCKS: bad = cli_int(C, "--blocks", optarg, 40, 100000000L, &o.blocks); break;
         case O_GAP: bad = cli_int(C, "--gap", optarg, 1, 1000000, &lv); o.gap = (uint32_t)lv; break;
         case O_BURN: bad = cli_int(C, "--burn", optarg, 0, 100000000L, &lv); o.burn = (uint32_t)lv; break;
@@ -95,8 +84,13 @@ int cmd_calibrate(int argc, char **argv)
         case O_NOMM: o.mismatch = 0; break;
         case O_NOVERIFY: o.verify = 0; break;
         case O_SEED: bad = cli_u64(C, "--seed", optarg, &o.seed); break;
-        case 'h': fputs(help, stdout); return LV_EXIT_OK;
-        default: return cli_usage_error(C, "unknown option");
+        case 'h':
+            fputs(help_head, stdout);
+            fputs(cli_chip_help, stdout);
+            fputs(help_tail, stdout);
+            return LV_EXIT_OK;
+        default:
+            if (!cli_chip_option(C, c, optarg, &chipo, &bad)) return cli_usage_error(C, "unknown option");
         }
         if (bad) return LV_EXIT_USAGE;
     }
@@ -107,8 +101,7 @@ int cmd_calibrate(int argc, char **argv)
     lv_error err;
     lv_target_opts topt;
     if (lv_target_parse(device, &topt, &err)) return cli_usage_error(C, "%s", err.msg);
-    const int injected = gs > 0 || ge != 0 || os > 0 || sm > 0;
-    if (injected && topt.kind != LV_TARGET_EMU)
+    if (cli_chip_injected(&chipo) && topt.kind != LV_TARGET_EMU)
         return cli_usage_error(C, "--gain-spread, --gain-error, --offset-spread and --mismatch describe an emulated "
                                   "chip: use them with --device emu");
 
@@ -118,20 +111,8 @@ int cmd_calibrate(int argc, char **argv)
     double *d_true = NULL;
     int rc = LV_EXIT_FAIL;
     if (lv_dev_image_read(image_path, &img, NULL, &err)) goto fail;
-    /* The offset spread is given as a force; the instance holds it in
-     * Q16.16 state LSBs per tick: F mu dt 2^Fx 2^16. */
-    const double so = os * (img.k * 0x1p-32) * ldexp(1, img.fx) * 65536.0;
-    if (so >= 268435456.0) {
-        lv_fail(&err, "--offset-spread %g is %.3g state LSBs per tick for this image, beyond the emulator's limit "
-                      "(2^12 LSBs): use a smaller spread",
-                os, so / 65536.0);
-        goto fail;
-    }
-    lv_dev_instance inst = {.seed = chip_seed,
-                            .sm = (uint32_t)lround(sm * 65536.0),
-                            .sg = (uint32_t)lround(gs * 65536.0),
-                            .ge = (int32_t)lround(ge * 65536.0),
-                            .so = (uint32_t)lround(so)};
+    lv_dev_instance inst;
+    if (cli_chip_instance(&chipo, &img, &inst, &err)) goto fail;
     if (topt.kind == LV_TARGET_EMU) topt.inst = &inst;
     if (lv_target_open(&t, &topt, &err)) goto fail;
     lv_fw_dev dev;
@@ -144,7 +125,7 @@ int cmd_calibrate(int argc, char **argv)
     char chip[128];
     if (topt.kind == LV_TARGET_EMU)
         snprintf(chip, sizeof chip, "emulated chip seed %llu (gain spread %g, gain error %g, offset spread %g, "
-                 "mismatch %g)", (unsigned long long)chip_seed, gs, ge, os, sm);
+                 "mismatch %g)", (unsigned long long)chipo.seed, chipo.gs, chipo.ge, chipo.os, chipo.sm);
     else
         snprintf(chip, sizeof chip, "%s", lv_target_name(t));
     o.chip = chip;
@@ -155,7 +136,7 @@ int cmd_calibrate(int argc, char **argv)
     lv_progress_end(&prog);
     if (r) goto fail;
     if (lv_cal_write(out, &res.rec, &err)) goto fail;
-    if (topt.kind == LV_TARGET_EMU && res.has_mm && sm > 0) {
+    if (topt.kind == LV_TARGET_EMU && res.has_mm && chipo.sm > 0) {
         d_true = malloc(img.m * sizeof(double));
         if (!d_true) {
             lv_fail(&err, "out of memory");
