@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_chip.h"
 #include "device_image_io.h"
 #include "device_run.h"
 #include "driver_run.h"
@@ -45,6 +46,9 @@ static const char *help =
     "                   `load` on them is a dry run of the board's sequence\n"
     "  --uio-offset N   with uio:/dev/mem: the device's physical base address\n"
     "                   (a multiple of 4096)\n"
+    "  chip options     with --device emu, an emulated chip with analog errors\n"
+    "                   (docs/fixed-point.md §7):\n"
+    "%s"
     "  --check-run      after the load, run one trajectory of the image's\n"
     "                   two-phase protocol and print its meters (V0, V, Q,\n"
     "                   saturation counters): the loaded device runs\n"
@@ -64,12 +68,13 @@ int cmd_load(int argc, char **argv)
     long long uio_offset = -1;
     int check_run = 0;
     uint64_t seed = 1;
+    cli_chip chip = cli_chip_default();
     enum { O_IMAGE = 256, O_DEVICE, O_UIOOFF, O_CHECK, O_SEED, O_JSON, O_CAL, O_SAVE };
     static const struct option opts[] = {
         {"image", required_argument, 0, O_IMAGE}, {"device", required_argument, 0, O_DEVICE},
         {"uio-offset", required_argument, 0, O_UIOOFF}, {"check-run", no_argument, 0, O_CHECK},
         {"seed", required_argument, 0, O_SEED}, {"json", required_argument, 0, O_JSON},
-        {"cal", required_argument, 0, O_CAL}, {"save-image", required_argument, 0, O_SAVE},
+        {"cal", required_argument, 0, O_CAL}, {"save-image", required_argument, 0, O_SAVE}, CLI_CHIP_OPTIONS,
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     optind = 1;
     int c;
@@ -97,8 +102,9 @@ int cmd_load(int argc, char **argv)
         case O_JSON: json_path = optarg; break;
         case O_CAL: cal_path = optarg; break;
         case O_SAVE: save_path = optarg; break;
-        case 'h': fputs(help, stdout); return LV_EXIT_OK;
-        default: return cli_usage_error(C, "unknown option");
+        case 'h': printf(help, cli_chip_help); return LV_EXIT_OK;
+        default:
+            if (!cli_chip_option(C, c, optarg, &chip, &bad)) return cli_usage_error(C, "unknown option");
         }
         if (bad) return LV_EXIT_USAGE;
     }
@@ -106,6 +112,8 @@ int cmd_load(int argc, char **argv)
     if (!image_path) return cli_usage_error(C, "--image IMAGE is required (make one with `langevin quantize`)");
     if (uio_offset >= 0 && target.kind != LV_TARGET_UIO) return cli_usage_error(C, "--uio-offset needs --device uio:PATH");
     if (uio_offset >= 0) target.offset = (off_t)uio_offset;
+    if (cli_chip_injected(&chip) && target.kind != LV_TARGET_EMU)
+        return cli_usage_error(C, "the chip options describe an emulated chip: use them with --device emu");
 
     lv_error err;
     lv_dev_image img = {0};
@@ -133,6 +141,9 @@ int cmd_load(int argc, char **argv)
         }
         if (lv_dev_image_encode(&img, meta, &file, &flen, &err)) goto out;
     }
+    lv_dev_instance inst;
+    if (cli_chip_instance(&chip, &img, &inst, &err)) goto out;
+    if (cli_chip_injected(&chip)) target.inst = &inst;
     if (lv_target_open(&t, &target, &err)) goto out;
     double t0 = lv_now();
     lv_fw_dev dev;

@@ -16,7 +16,9 @@
  *    loaded one keeps its image (the next generate still matches);
  *  - the wait hook's cycle budget: a tiny budget aborts the wait
  *    (LV_FW_E_WAIT_ABORTED), a normal one then finishes the same run.
- * CTRL.STOP is not tested (the RTL slave ignores it: known gap).
+ *  - CTRL.STOP through the driver (lv_fw_run_stop) at several points of a
+ *    run on the RTL: the run ends after k ticks, and its state and meters
+ *    equal the emulator's after a run of exactly k ticks.
  * Without Verilator (LV_FW_HAVE_RTL undefined) the test is skipped (77). */
 #include <stdio.h>
 
@@ -278,6 +280,59 @@ static void test_wait_budget(void)
     lv_dev_image_free(&img);
 }
 
+/* lv_fw_run_stop on the RTL = a run of exactly the ticks it completed. */
+static void test_stop(void)
+{
+    fw_spec sp = fw_spec_default();
+    sp.nv = 13;
+    lv_dev_image img;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    lv_error err = {{0}};
+    CHECK(fw_build_image(&img, &sp, 11) == 0 && lv_dev_image_encode(&img, "{}", &buf, &len, &err) == 0);
+    const uint64_t idle[4] = {1, 700, 2900, 11000};
+    long stopped = 0;
+    for (int i = 0; i < 4; ++i) {
+        emu_rig e;
+        rtl_rig h;
+        if (emu_open(&e) || rtl_open(&h, 0)) {
+            CHECK_MSG(0, "stop: cannot open the devices");
+            return;
+        }
+        CHECK(load_buf(&e.dev, buf, len) == LV_FW_OK && load_buf(&h.dev, buf, len) == LV_FW_OK);
+        lv_fw_run_cfg rc = {0xABCDu + (uint64_t)i, 3, 100000, 1, 0};
+        CHECK(lv_fw_run_start(&h.dev, &rc) == LV_FW_OK);
+        lvaxi_idle(h.rtl.h, idle[i]);
+        CHECK(lv_fw_run_stop(&h.dev) == LV_FW_OK);
+        CHECK(lv_fw_run_wait(&h.dev) == LV_FW_OK);
+        lv_fw_meters mh, me;
+        CHECK(lv_fw_read_meters(&h.dev, &mh) == LV_FW_OK);
+        const uint32_t k = mh.tick - rc.tick0;
+        CHECK_MSG(k < rc.ticks, "stop after %llu cycles: the run was not stopped (TICK %u)",
+                  (unsigned long long)idle[i], mh.tick);
+        stopped += k > 0;
+        printf("  stop after %llu idle cycles: %u ticks completed\n", (unsigned long long)idle[i], k);
+        /* The emulator: the same start, exactly k ticks. */
+        lv_fw_run_cfg ec = rc;
+        ec.ticks = k;
+        CHECK(lv_fw_run_start(&e.dev, &ec) == LV_FW_OK && lv_fw_run_wait(&e.dev) == LV_FW_OK);
+        CHECK(lv_fw_read_meters(&e.dev, &me) == LV_FW_OK);
+        CHECK_MSG(me.tick == mh.tick && me.v0 == mh.v0 && me.v == mh.v && me.q == mh.q &&
+                      me.sat_state == mh.sat_state && me.sat_force == mh.sat_force,
+                  "stop at tick %u: meters differ from a %u-tick run on the emulator", mh.tick, k);
+        int32_t xe[64], xh[64];
+        const uint32_t n = e.dev.nv + e.dev.nh;
+        CHECK(lv_fw_read_state(&e.dev, 0, xe, n) == LV_FW_OK && lv_fw_read_state(&h.dev, 0, xh, n) == LV_FW_OK);
+        CHECK_MSG(memcmp(xe, xh, n * sizeof *xe) == 0, "stop at tick %u: state differs", mh.tick);
+        CHECK(h.rtl.bus_errors == 0);
+        rtl_close(&h);
+        emu_close(&e);
+    }
+    CHECK_MSG(stopped >= 2, "only %ld of 4 stops landed inside a run", stopped);
+    free(buf);
+    lv_dev_image_free(&img);
+}
+
 int main(void)
 {
     const clock_t t0 = clock();
@@ -307,6 +362,7 @@ int main(void)
     check_spec("white, nv = 9, nh = 4", &small, 0);
     test_corrupted();
     test_wait_budget();
+    test_stop();
     CHECK(n_generates >= 5 * 2 * NSEEDS && n_sat_images == NSEEDS);
     printf("  %ld generates compared, %.1f s CPU\n", n_generates, (double)(clock() - t0) / CLOCKS_PER_SEC);
     return lv_test_report("test_fw_rtl");
