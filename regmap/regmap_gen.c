@@ -660,14 +660,17 @@ static int check_identifiers(const regmap *m, lv_error *err)
         ADD("LV_MEM_%s_DEPTH", m->mems[i].name);
     }
 #undef ADD
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++)
-        for (size_t j = i + 1; j < n && !rc; j++)
-            if (!strcmp(ids[i], ids[j]))
-                rc = lv_fail(err, "two names in the map generate the same identifier %s; rename a register, field "
-                             "or enum value", ids[i]);
+    /* The duplicate is copied out before the message: GCC 12 with the
+     * sanitizers misreads ids[i] as a possibly null %s argument. */
+    char dup[128] = "";
+    for (size_t i = 0; i < n && !dup[0]; i++)
+        for (size_t j = i + 1; j < n && !dup[0]; j++)
+            if (!strcmp(ids[i], ids[j])) memcpy(dup, ids[i], sizeof dup);
     free(ids);
-    return rc;
+    if (dup[0])
+        return lv_fail(err, "two names in the map generate the same identifier %s; rename a register, field "
+                       "or enum value", dup);
+    return 0;
 }
 
 static void gen_header(const regmap *m, sbuf *b)

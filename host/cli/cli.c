@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <cblas.h>
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,4 +95,10 @@ int cli_int_list(const char *cmd, const char *opt, const char *s, long lo, long 
 void cli_set_threads(int n)
 {
     if (n > 0) omp_set_num_threads(n);
+}
+
+void cli_single_thread(void)
+{
+    omp_set_num_threads(1);
+    openblas_set_num_threads(1);
 }
