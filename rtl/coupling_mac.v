@@ -76,6 +76,9 @@ module coupling_mac #(
   input  wire [7:0]         cp_bank_i,
   input  wire [BankW-1:0]   cp_word_i,
   output reg  signed [15:0] cp_rdata_o,
+  // row-exponent read (idle only): lane 0's copy at row er_row_i, one cycle
+  input  wire [UnitW:0]     er_row_i,
+  output wire signed [7:0]  er_rdata_o,
   // row-exponent load port
   input  wire               lde_we_i,
   input  wire [UnitW:0]     lde_row_i,
@@ -239,7 +242,8 @@ module coupling_mac #(
       end
     end
   end
-  assign e_max_o = e_max_q;
+  assign e_max_o    = e_max_q;
+  assign er_rdata_o = rexp0_rdata;
 
   // ---- coupling load pointer ---------------------------------------------
   // A write with ldc_rewind_i goes to coupling 0; each write advances.
@@ -297,7 +301,8 @@ module coupling_mac #(
       wire signed [7:0]  ej1;
       wire signed [31:0] xj1, xi1;
       wire               set_rd = (g == 0) && set_q;
-      wire [RowW-1:0]    rexp_raddr = set_rd ? set_row_q[RowW-1:0] : r0;
+      wire [RowW-1:0]    rexp_raddr = set_rd ? set_row_q[RowW-1:0] :
+                                      (g == 0 && !run_q) ? er_row_i : r0;
       wire               unused_setrow = set_row_q[RowW];
 
       lv_ram #(.Width(CW), .Depth(BankD), .AddrW(BankW)) u_cbank (

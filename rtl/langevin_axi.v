@@ -25,9 +25,9 @@
 // Memories.  COUPLINGS is not copied here: writes and MEM_RDATA reads use
 // the core's random-access coupling port at (MEM_ADDR mod P, MEM_ADDR div
 // P), a pair kept in step with MEM_ADDR and recomputed by a 24-cycle
-// division (OpDiv, B waits) when MEM_ADDR is written.  The small memories
-// are read from shadow copies (ROW_EXP 2 MaxN x 8, BIAS MaxN x 24, BIAS_EXP
-// 2 x 8 registers, STATE MaxN x 32); the STATE shadow follows the core's
+// division (OpDiv, B waits) when MEM_ADDR is written.  ROW_EXP and BIAS are
+// read through the core's idle read ports too.  BIAS_EXP is two registers;
+// STATE is read from a shadow copy (MaxN x 32) that follows the core's
 // state-write stream, because STATE may be read during a run.
 //
 // Runs.  CTRL.START (idle, IMAGE_VALID) starts the core with latch = 1 and
@@ -86,7 +86,6 @@ module langevin_axi #(
 
   localparam integer UnitW   = $clog2(MaxN);
   localparam integer MaxRows = 2 * MaxN;
-  localparam integer RowW    = $clog2(MaxRows);
   localparam [31:0]  P32     = P;
   localparam [8:0]   P9      = P32[8:0];
   localparam [31:0]  LastBank32 = P - 1;
@@ -280,11 +279,11 @@ module langevin_axi #(
   wire is_rdata  = rd_go && (ra == LV_REG_MEM_RDATA_OFFSET);
   wire port_re   = is_rdata && mid_valid && addr_in && !(busy_q && mem_sel_q != IdState);
 
-  // MEM_RDATA: COUPLINGS through the core's random-access port (no copy
-  // here: it would double the largest memory), the small ones from shadows.
+  // MEM_RDATA: COUPLINGS, ROW_EXP and BIAS through the core's read ports (no
+  // copies here; reads are legal only while idle), STATE from a shadow.
   wire [15:0] core_coup;
-  wire [7:0]  sh_rexp;
-  wire [23:0] sh_bias;
+  wire [7:0]  core_rexp;
+  wire [23:0] core_bias;
   wire [31:0] sh_state;
   wire        sweep_we = (op_q == OpSweep);
   wire        core_xw_valid;
@@ -295,12 +294,6 @@ module langevin_axi #(
                               (busy_q && core_xw_valid) ? core_xw_unit : mem_addr_q[UnitW-1:0];
   wire [31:0] st_wdata = sweep_we ? 32'd0 : (busy_q && core_xw_valid) ? core_xw_x : wcode;
 
-  lv_ram #(.Width(8), .Depth(MaxRows), .AddrW(RowW)) u_sh_rexp (
-    .clk_i(clk_i), .we_i(port_we && mem_sel_q == IdRexp), .waddr_i(mem_addr_q[RowW-1:0]),
-    .wdata_i(wcode[7:0]), .raddr_i(mem_addr_q[RowW-1:0]), .rdata_o(sh_rexp));
-  lv_ram #(.Width(24), .Depth(MaxN), .AddrW(UnitW)) u_sh_bias (
-    .clk_i(clk_i), .we_i(port_we && mem_sel_q == IdBias), .waddr_i(mem_addr_q[UnitW-1:0]),
-    .wdata_i(wcode[23:0]), .raddr_i(mem_addr_q[UnitW-1:0]), .rdata_o(sh_bias));
   lv_ram #(.Width(32), .Depth(MaxN), .AddrW(UnitW)) u_sh_state (
     .clk_i(clk_i), .we_i(st_we), .waddr_i(st_waddr), .wdata_i(st_wdata),
     .raddr_i(mem_addr_q[UnitW-1:0]), .rdata_o(sh_state));
@@ -309,8 +302,8 @@ module langevin_axi #(
   always @* begin
     case (mem_sel_q)
       IdCoup:  port_rdata = sext({16'd0, core_coup}, WidthCoup);
-      IdRexp:  port_rdata = sext({24'd0, sh_rexp}, WidthRexp);
-      IdBias:  port_rdata = sext({8'd0, sh_bias}, WidthBias);
+      IdRexp:  port_rdata = sext({24'd0, core_rexp}, WidthRexp);
+      IdBias:  port_rdata = sext({8'd0, core_bias}, WidthBias);
       IdBexp:  port_rdata = sext({24'd0, mem_addr_q[0] ? eb_hid_q : eb_vis_q}, WidthBexp);
       IdState: port_rdata = sh_state;
       default: port_rdata = 32'd0;
@@ -473,6 +466,9 @@ module langevin_axi #(
     .cp_bank_i      (coup_bank_q),
     .cp_word_i      (coup_word_q),
     .cp_rdata_o     (core_coup),
+    .mr_addr_i      (mem_addr_q[UnitW:0]),
+    .mr_rexp_o      (core_rexp),
+    .mr_bias_o      (core_bias),
     .start_i        (start_q),
     .stop_i         (stop_q),
     .clear_i        (clear_q),

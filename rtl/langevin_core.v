@@ -34,6 +34,7 @@
 //             m = cp_word_i P + cp_bank_i instead of the sequential pointer;
 //             cp_rdata_o reads the code there (one cycle latency), so the
 //             register slave needs no copy of the coupling memory
+//   mr_*      (idle) read ROW_EXP row / BIAS unit mr_addr_i (one cycle)
 //   stop_i    (busy) end the run after the tick in progress: the pass
 //             running when stop_i is seen completes its update, the next
 //             pass is the measure pass (V, Q of the state reached), then
@@ -89,6 +90,10 @@ module langevin_core #(
   input  wire [7:0]         cp_bank_i,
   input  wire [23:0]        cp_word_i,
   output wire [15:0]        cp_rdata_o,
+  // ROW_EXP / BIAS read (idle only): row / unit mr_addr_i, one cycle latency
+  input  wire [$clog2(MaxN):0]   mr_addr_i,
+  output wire [7:0]         mr_rexp_o,
+  output wire [23:0]        mr_bias_o,
   // run control
   input  wire               start_i,
   input  wire               stop_i,
@@ -251,7 +256,8 @@ module langevin_core #(
 
   lv_ram #(.Width(24), .Depth(MaxN), .AddrW(UnitW)) u_bias (
     .clk_i(clk_i), .we_i(ld_b), .waddr_i(ld_unit), .wdata_i(ld_data_i[23:0]),
-    .raddr_i(u0), .rdata_o(cb1));
+    .raddr_i(busy_o ? u0 : mr_addr_i[UnitW-1:0]), .rdata_o(cb1));
+  assign mr_bias_o = cb1;
   wire [7:0] unused_ld_data = ld_data_i[31:24];
 
   // U2: registered RAM outputs meet the field.
@@ -307,6 +313,8 @@ module langevin_core #(
     .cp_bank_i    (cp_bank_i),
     .cp_word_i    (cp_word_i[BankW-1:0]),
     .cp_rdata_o   (cp_rdata_o),
+    .er_row_i     (mr_addr_i),
+    .er_rdata_o   (mr_rexp_o),
     .lde_we_i     (ld_e),
     .lde_row_i    (ld_addr_i),
     .lde_data_i   (ld_data_i[7:0]),

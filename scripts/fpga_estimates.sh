@@ -16,13 +16,14 @@
 #
 # Usage: bash scripts/fpga_estimates.sh [OUT]          (default: out/fpga)
 # Environment:
-#   XIL_POINTS  "P:CW ..." (default "4:8 16:8 64:8 16:4 16:16")
+#   XIL_POINTS  "P:CW ..." (default "4:8 16:8 64:8 16:4 16:16"; "" skips step 1)
 #   XIL_TOP     core (langevin_core, default) or mac (coupling_mac only)
 #   MAXN MAXM   capacity of the Xilinx points (default 1296 532224)
 #   ICE_MAC     "P:MaxN:MaxM:CW" of the iCE40 MAC harness (default 1:64:2016:4)
 #   ICE_CORE    "P:MaxN:MaxM:CW" of the whole core on iCE40, or "" to skip
 #               (default 1:16:120:4)
 #   ICE_FREQ    nextpnr target in MHz (default 12)
+#   TIME_P      lane counts of the time table (default "1 4 8 16 32 64")
 #   TEQ RUN     coupling-free and coupled ticks per sample (default 1000 2500)
 #   NV NH       units of the timed device (default 784 512)
 #   DT TAU_US   tick length dt and 1/mu in microseconds (default 1e-3 1)
@@ -30,13 +31,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=${1:-out/fpga}
-XIL_POINTS=${XIL_POINTS:-"4:8 16:8 64:8 16:4 16:16"}
+XIL_POINTS=${XIL_POINTS-"4:8 16:8 64:8 16:4 16:16"}
 XIL_TOP=${XIL_TOP:-core}
 MAXN=${MAXN:-1296}
 MAXM=${MAXM:-532224}
 ICE_MAC=${ICE_MAC:-1:64:2016:4}
 ICE_CORE=${ICE_CORE-1:16:120:4}
 ICE_FREQ=${ICE_FREQ:-12}
+TIME_P=${TIME_P:-1 4 8 16 32 64}
 TEQ=${TEQ:-1000}
 RUN=${RUN:-2500}
 NV=${NV:-784}
@@ -64,6 +66,9 @@ reads() { local r=""; for s in "$@"; do r+="read_verilog -defer -I$RTL $RTL/$s; 
 clog2() { local n=$1 w=0; while (( (1 << w) < n )); do w=$((w + 1)); done; echo $w; }
 # Count of one cell type in a yosys stat file (0 when absent).
 cells() { awk -v c="$2" '$1 == c { n = $2 } END { print n + 0 }' "$1"; }
+# CPU seconds (user + system) of a yosys run, from the end of its log (the
+# wall time on a shared machine mostly measures the other jobs).
+cpu() { sed -nE 's/.*CPU: user ([0-9.]+)s system ([0-9.]+)s.*/\1 \2/p' "$1" | tail -1 | awk '{printf "%.0f", $1 + $2}'; }
 # Atomic write: the content of $2 to $1.
 put() { printf '%s' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
 
@@ -71,7 +76,7 @@ say "fpga_estimates: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(yosys -V), nextpnr-ice40 
 say "  Xilinx points (P:CW) $XIL_POINTS of $XIL_TOP at MaxN = $MAXN, MaxM = $MAXM; iCE40 MAC $ICE_MAC, core ${ICE_CORE:-skipped}"
 
 # ---- 1. synth_xilinx --------------------------------------------------------------
-xcsv="top,P,CW,MaxN,MaxM,LUT,FF,CARRY4,DSP48E1,RAMB36E1,RAMB18E1,BRAM36_equiv,LUTRAM,wall_s"$'\n'
+xcsv="top,P,CW,MaxN,MaxM,LUT,FF,CARRY4,DSP48E1,RAMB36E1,RAMB18E1,BRAM36_equiv,LUTRAM,cpu_s,wall_s"$'\n'
 for pt in $XIL_POINTS; do
   IFS=: read -r P CW <<<"$pt"
   num P "$P"; num CW "$CW"
@@ -96,7 +101,7 @@ for pt in $XIL_POINTS; do
   ff=$(( $(cells "$s" FDRE) + $(cells "$s" FDSE) + $(cells "$s" FDCE) + $(cells "$s" FDPE) ))
   lutram=$(( $(cells "$s" RAM32M) + $(cells "$s" RAM64M) + $(cells "$s" RAM32X1D) + $(cells "$s" RAM64X1D) + $(cells "$s" RAM128X1D) + $(cells "$s" RAM256X1S) + $(cells "$s" RAM64X1S) ))
   b36=$(cells "$s" RAMB36E1); b18=$(cells "$s" RAMB18E1)
-  row="$XIL_TOP,$P,$CW,$MAXN,$MAXM,$lut,$ff,$(cells "$s" CARRY4),$(cells "$s" DSP48E1),$b36,$b18,$(awk -v a="$b36" -v b="$b18" 'BEGIN{printf "%.1f", a + b / 2}'),$lutram,$(cat "$base.time")"
+  row="$XIL_TOP,$P,$CW,$MAXN,$MAXM,$lut,$ff,$(cells "$s" CARRY4),$(cells "$s" DSP48E1),$b36,$b18,$(awk -v a="$b36" -v b="$b18" 'BEGIN{printf "%.1f", a + b / 2}'),$lutram,$(cpu "$base.log"),$(cat "$base.time")"
   xcsv+="$row"$'\n'
   say "    $row"
 done
@@ -138,18 +143,17 @@ put "$OUT/ice40.csv" "$icsv"
 
 # ---- 4. time per sample ------------------------------------------------------------
 # Cycles per sample (rtl/README.md): a run of T ticks makes T + 1 passes;
-# coupled pass ceil(M/P) + N + 22, coupling-free pass N + 18, setup about
-# n_rows + 4 per run (two runs: the free and the coupled phase).
-seen=""
+# coupled pass ceil(M/P) + N + 22, coupling-free pass N + 18, setup n_rows + 3
+# per run (two runs: the free and the coupled phase; n_rows = N without the
+# visible-visible block).  bench_rtl measures exactly these totals on the
+# Verilated core (171,000,758 cycles at P = 8, 46,210,862 at P = 32).
 N=$((NV + NH)); M=$((NV * NH + NH * (NH - 1) / 2))
 tcsv="P,N,M,cycles_per_coupled_tick,cycles_per_sample,fmax_MHz,fpga_us_per_sample,physical_us_per_sample,fpga_over_physical"$'\n'
 phys=$(awk -v a="$TEQ" -v b="$RUN" -v dt="$DT" -v tau="$TAU_US" 'BEGIN{printf "%.6g", (a + b) * dt * tau}')
-for pt in $XIL_POINTS; do
-  IFS=: read -r P CW <<<"$pt"
-  case ",$seen," in *",$P,"*) continue;; esac
-  seen+=",$P"
+for P in $TIME_P; do
+  num TIME_P "$P"
   cpt=$(( (M + P - 1) / P + N + 22 ))
-  cyc=$(( (TEQ + 1) * (N + 18) + (RUN + 1) * cpt + 2 * (N + 4) ))
+  cyc=$(( (TEQ + 1) * (N + 18) + (RUN + 1) * cpt + 2 * (N + 3) ))
   us=$(awk -v c="$cyc" -v f="$fmax" 'BEGIN{printf "%.6g", c / f}')
   tcsv+="$P,$N,$M,$cpt,$cyc,$fmax,$us,$phys,$(awk -v a="$us" -v b="$phys" 'BEGIN{printf "%.4g", a / b}')"$'\n'
 done

@@ -26,8 +26,8 @@ module ice40_mac_top #(
   localparam integer BankD = ((MaxM + P - 1) / P) < 2 ? 2 : (MaxM + P - 1) / P;
   localparam integer BankW = $clog2(BankD);
   localparam integer InW   = 2 * (UnitW + 1) + 1 + 6 + 6 + 2 + 16 + 1 + 8 + BankW + 1 + (UnitW + 1) + 8 +
-                             1 + UnitW + 32 + 2 + 1 + UnitW;
-  localparam integer OutW  = 1 + 1 + 64 + 8 + 16;
+                             1 + UnitW + 32 + 2 + 1 + UnitW + UnitW + 1;
+  localparam integer OutW  = 1 + 1 + 64 + 8 + 16 + 8;
 
   reg [InW-1:0]  in_q;
   reg [OutW-1:0] out_q;
@@ -38,12 +38,13 @@ module ice40_mac_top #(
                      ORw = OFf + 6, OWe = ORw + 1, OLd = OWe + 1, OCs = OLd + 16, OCb = OCs + 1,
                      OCw = OCb + 8, OEw = OCw + BankW, OEr = OEw + 1, OEd = OEr + UnitW + 1,
                      OXw = OEd + 8, OXu = OXw + 1, OXd = OXu + UnitW, OSu = OXd + 32, OFi = OSu + 1,
-                     ORv = OFi + 1, ORu = ORv + 1;
+                     ORv = OFi + 1, ORu = ORv + 1, OEa = ORu + UnitW;
 
   wire               busy, f_valid;
   wire signed [63:0] f;
   wire signed [7:0]  e_max;
   wire signed [15:0] cp_rdata;
+  wire signed [7:0]  er_rdata;
 
   coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW)) u_mac (
     .clk_i        (clk_i),
@@ -73,11 +74,13 @@ module ice40_mac_top #(
     .f_valid_o    (f_valid),
     .f_o          (f),
     .e_max_o      (e_max),
-    .cp_rdata_o   (cp_rdata)
+    .cp_rdata_o   (cp_rdata),
+    .er_row_i     (in_q[OEa +: UnitW + 1]),
+    .er_rdata_o   (er_rdata)
   );
 
   always @(posedge clk_i) begin
-    if (cap_i) out_q <= {busy, f_valid, f, e_max, cp_rdata};
+    if (cap_i) out_q <= {busy, f_valid, f, e_max, cp_rdata, er_rdata};
     else       out_q <= {out_q[OutW-2:0], 1'b0};
   end
   assign sout_o = out_q[OutW-1];
