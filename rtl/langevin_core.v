@@ -21,8 +21,8 @@
 //   setup (once per run, before pass 0)  about n_rows + 4 (not checked)
 // where N = nv + nh, n_rows = nv + nh (+ nv with vv), M stored couplings.
 //
-// Interfaces of this slice (the AXI4-Lite register block of
-// regmap/langevin_device.json is a later slice and will drive these):
+// Interfaces (langevin_axi.v, the AXI4-Lite register block of
+// regmap/langevin_device.json, drives these):
 //   cfg_*     formats and constants of the loaded image (§2), run-time values
 //             (one instance runs every image that fits MaxN / MaxM), to be held
 //             stable while busy_o; BJ and Bb need no port: codes are stored
