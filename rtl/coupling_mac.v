@@ -34,7 +34,8 @@
 //
 // Timing: field pass = 1 + ceil(M/P) issue cycles + 3 drain cycles
 // (busy_o covers all of them); setup = n_rows + 2 cycles; read port
-// LATENCY = 2.
+// LATENCY = 3 (RAM read, the sum of the 2P words registered, the rounding:
+// one carry-chain stage each, for the clock rate).
 //
 // Parameters:
 //   P      lanes (>= 1; need not divide MaxM or M)
@@ -397,26 +398,44 @@ module coupling_mac #(
   end
 
   // ---- field of one unit: sum of the 2P private words, rounded ----------------
-  reg signed [63:0] acc_sum;
+  reg signed [63:0] acc_sum, acc_sum_q;
+  reg               rd2_q;
   always @(*) begin
     acc_sum = 64'sd0;
     for (l = 0; l < P; l = l + 1) acc_sum = acc_sum + acc_i_word[l] + acc_j_word[l];
   end
   // The rounding shift is static during a pass (formats, E): registered, so
   // the read path is only the 2P-word sum and the rounding.
-  reg signed [7:0] s_round;
+  // So are the rounding constants: rnd(v, s) = (v + 2^(s-1) - [v < 0]) >>> s
+  // for s > 0 (§1) becomes one adder whose second operand is a mux.
+  reg signed [7:0]  s_round;
+  reg signed [63:0] rc_q, rcm_q;     // 2^(s-1), 2^(s-1) - 1 (0 unless s > 0)
   always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) s_round <= 8'sd0;
-    else         s_round <= $signed({2'b00, fx_i}) + e_max_q - $signed({2'b00, ff_i});
+    if (!rst_ni) begin
+      s_round <= 8'sd0;
+      rc_q    <= 64'sd0;
+      rcm_q   <= 64'sd0;
+    end else begin
+      s_round <= $signed({2'b00, fx_i}) + e_max_q - $signed({2'b00, ff_i});
+      rc_q    <= (s_round > 8'sd0) ? (64'sd1 <<< (s_round[5:0] - 6'd1)) : 64'sd0;
+      rcm_q   <= (s_round > 8'sd0) ? (64'sd1 <<< (s_round[5:0] - 6'd1)) - 64'sd1 : 64'sd0;
+    end
   end
+  wire signed [63:0] rnd_sum = acc_sum_q + (acc_sum_q[63] ? rcm_q : rc_q);
+  wire signed [63:0] f_next  = (s_round > 8'sd0) ? (rnd_sum >>> s_round[5:0]) :
+                               (s_round < 8'sd0) ? (acc_sum_q <<< (6'd0 - s_round[5:0])) : acc_sum_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       f_valid_o <= 1'b0;
       f_o       <= 64'sd0;
+      acc_sum_q <= 64'sd0;
+      rd2_q     <= 1'b0;
     end else begin
-      f_valid_o <= rd1_q;
-      f_o       <= lv_rnd(acc_sum, s_round);
+      acc_sum_q <= acc_sum;
+      rd2_q     <= rd1_q;
+      f_valid_o <= rd2_q;
+      f_o       <= f_next;   // = lv_rnd(acc_sum_q, s_round)
     end
   end
 

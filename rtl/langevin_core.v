@@ -123,8 +123,11 @@ module langevin_core #(
   localparam integer UnitW = $clog2(MaxN);
   localparam integer BankD = ((MaxM + P - 1) / P) < 2 ? 2 : (MaxM + P - 1) / P;
   localparam integer BankW = $clog2(BankD);
-  // Per-unit pipeline (unit issued at U0): RAM data U1, field U2, force U3,
-  // noise z U12, eta U14, state write U15, meter sums complete U5.
+  // Per-unit pipeline (unit issued at U0): RAM data U1 (registered again:
+  // U1d), field U2 (coupling_mac's read takes 3 cycles: the stages below
+  // are named as if U1d did not exist), force U3, meter sums complete U5,
+  // noise z U12, eta U14, state write U15.  The extra stage stays inside
+  // the noise latency, so it costs no cycles per pass.
   localparam integer NoiseLat = 12;
   localparam integer DacLat   = 2;
   localparam integer EtaAt    = NoiseLat + DacLat;      // 14
@@ -251,8 +254,11 @@ module langevin_core #(
   wire signed [31:0] x1, xp1;
   wire signed [63:0] gp1;
   wire [23:0]        cb1;
-  reg                v1_q;
-  reg  [UnitW-1:0]   u1_q;
+  reg                v1_q, v1d_q;
+  reg  [UnitW-1:0]   u1_q, u1d_q;
+  reg  signed [31:0] x1d_q, xp1d_q;
+  reg  signed [63:0] gp1d_q;
+  reg  [23:0]        cb1d_q;
 
   lv_ram #(.Width(24), .Depth(MaxN), .AddrW(UnitW)) u_bias (
     .clk_i(clk_i), .we_i(ld_b), .waddr_i(ld_unit), .wdata_i(ld_data_i[23:0]),
@@ -279,18 +285,26 @@ module langevin_core #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       v1_q <= 1'b0; u1_q <= {UnitW{1'b0}};
+      v1d_q <= 1'b0; u1d_q <= {UnitW{1'b0}};
+      x1d_q <= 32'sd0; xp1d_q <= 32'sd0; gp1d_q <= 64'sd0; cb1d_q <= 24'd0;
       v2_q <= 1'b0; u2_q <= {UnitW{1'b0}};
       x2r_q <= 32'sd0; cb2_q <= 24'sd0; xp2_q <= 32'sd0; gp2_q <= 64'sd0;
       x3_q <= 32'sd0; xp3_q <= 32'sd0; gp3_q <= 64'sd0; f3_q <= 64'sd0;
     end else begin
       v1_q  <= issue;
       u1_q  <= u0;
-      v2_q  <= v1_q;
-      u2_q  <= u1_q;
-      x2r_q <= x1;
-      cb2_q <= cb1;
-      xp2_q <= xp1;
-      gp2_q <= gp1;
+      v1d_q  <= v1_q;
+      u1d_q  <= u1_q;
+      x1d_q  <= x1;
+      cb1d_q <= cb1;
+      xp1d_q <= xp1;
+      gp1d_q <= gp1;
+      v2_q  <= v1d_q;
+      u2_q  <= u1d_q;
+      x2r_q <= x1d_q;
+      cb2_q <= cb1d_q;
+      xp2_q <= xp1d_q;
+      gp2_q <= gp1d_q;
       x3_q  <= x2r_q;
       xp3_q <= xp2_q;
       gp3_q <= gp2_q;
@@ -390,12 +404,12 @@ module langevin_core #(
     .eta_o      (eta13)
   );
 
-  // Align x (U2 register) and g (U3) with eta (U14).
+  // Align x (x2r_q) and g with eta (U14); with U1d they are at U3 and U4.
   wire [UnitW+31:0] xu13;
   wire [63:0]       g13;
-  lv_delay #(.Width(UnitW + 32), .Depth(EtaAt - 2)) u_dly_x (
+  lv_delay #(.Width(UnitW + 32), .Depth(EtaAt - 3)) u_dly_x (
     .clk_i(clk_i), .rst_ni(rst_ni), .d_i({u2_q, x2r_q}), .q_o(xu13));
-  lv_delay #(.Width(64), .Depth(EtaAt - 3)) u_dly_g (
+  lv_delay #(.Width(64), .Depth(EtaAt - 4)) u_dly_g (
     .clk_i(clk_i), .rst_ni(rst_ni), .d_i(g3), .q_o(g13));
 
   wire sat_state_ev;
