@@ -40,15 +40,6 @@ typedef struct {
     int nv, nh, batch, bj, teq, run, repeat;
 } opts;
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, opts *o)
 {
     *o = (opts){.nv = 784, .nh = 512, .batch = 32, .bj = 8, .teq = 0, .run = 250, .repeat = 3};
@@ -66,13 +57,13 @@ static int parse_args(int argc, char **argv, opts *o)
         }
         const char *v = argv[++i];
         int bad;
-        if (!strcmp(a, "--nv")) bad = parse_int(v, 1, 4096, &o->nv);
-        else if (!strcmp(a, "--nh")) bad = parse_int(v, 2, 4096, &o->nh);
-        else if (!strcmp(a, "--batch")) bad = parse_int(v, 1, 4096, &o->batch);
-        else if (!strcmp(a, "--bj")) bad = parse_int(v, 2, 16, &o->bj);
-        else if (!strcmp(a, "--teq")) bad = parse_int(v, 0, 100000, &o->teq);
-        else if (!strcmp(a, "--run")) bad = parse_int(v, 1, 100000, &o->run);
-        else if (!strcmp(a, "--repeat")) bad = parse_int(v, 1, 100, &o->repeat);
+        if (!strcmp(a, "--nv")) bad = lv_bench_parse_int(v, 1, 4096, &o->nv);
+        else if (!strcmp(a, "--nh")) bad = lv_bench_parse_int(v, 2, 4096, &o->nh);
+        else if (!strcmp(a, "--batch")) bad = lv_bench_parse_int(v, 1, 4096, &o->batch);
+        else if (!strcmp(a, "--bj")) bad = lv_bench_parse_int(v, 2, 16, &o->bj);
+        else if (!strcmp(a, "--teq")) bad = lv_bench_parse_int(v, 0, 100000, &o->teq);
+        else if (!strcmp(a, "--run")) bad = lv_bench_parse_int(v, 1, 100000, &o->run);
+        else if (!strcmp(a, "--repeat")) bad = lv_bench_parse_int(v, 1, 100, &o->repeat);
         else {
             fprintf(stderr, "bench_emu: unknown option %s\n", a);
             return -1;

@@ -41,15 +41,6 @@ typedef struct {
     int nv, nh, bj, teq, run, traj, emu_batch;
 } opts;
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, opts *o)
 {
     *o = (opts){.nv = 784, .nh = 512, .bj = 8, .teq = 1000, .run = 2500, .traj = 1, .emu_batch = 32};
@@ -72,13 +63,13 @@ static int parse_args(int argc, char **argv, opts *o)
         }
         const char *v = argv[++i];
         int bad;
-        if (!strcmp(a, "--nv")) bad = parse_int(v, 1, lvrtl_max_n() - 2, &o->nv);
-        else if (!strcmp(a, "--nh")) bad = parse_int(v, 2, lvrtl_max_n() - 1, &o->nh);
-        else if (!strcmp(a, "--bj")) bad = parse_int(v, 2, 16, &o->bj);
-        else if (!strcmp(a, "--teq")) bad = parse_int(v, 0, 1000000, &o->teq);
-        else if (!strcmp(a, "--run")) bad = parse_int(v, 1, 1000000, &o->run);
-        else if (!strcmp(a, "--traj")) bad = parse_int(v, 1, 1000, &o->traj);
-        else if (!strcmp(a, "--emu-batch")) bad = parse_int(v, 1, 4096, &o->emu_batch);
+        if (!strcmp(a, "--nv")) bad = lv_bench_parse_int(v, 1, lvrtl_max_n() - 2, &o->nv);
+        else if (!strcmp(a, "--nh")) bad = lv_bench_parse_int(v, 2, lvrtl_max_n() - 1, &o->nh);
+        else if (!strcmp(a, "--bj")) bad = lv_bench_parse_int(v, 2, 16, &o->bj);
+        else if (!strcmp(a, "--teq")) bad = lv_bench_parse_int(v, 0, 1000000, &o->teq);
+        else if (!strcmp(a, "--run")) bad = lv_bench_parse_int(v, 1, 1000000, &o->run);
+        else if (!strcmp(a, "--traj")) bad = lv_bench_parse_int(v, 1, 1000, &o->traj);
+        else if (!strcmp(a, "--emu-batch")) bad = lv_bench_parse_int(v, 1, 4096, &o->emu_batch);
         else {
             fprintf(stderr, "bench_rtl: unknown option %s (see --help)\n", a);
             return -1;

@@ -3,6 +3,7 @@
 #define LV_BENCH_UTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* 1-minute load average from /proc/loadavg, or -1 if unavailable: printed
  * next to every figure, because these machines are shared. */
@@ -15,6 +16,17 @@ static inline double lv_bench_loadavg1(void)
         fclose(f);
     }
     return l;
+}
+
+/* A whole decimal integer in [lo, hi] (the benchmarks' argument parser):
+ * 0, or -1 for anything else. */
+static inline int lv_bench_parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
 }
 
 #endif

@@ -608,10 +608,9 @@ int lv_dev_generate(lv_dev *d, size_t n, const uint64_t *seeds, lv_dev_gen_resul
             memcpy(res->visible_codes + t * nv, x, nv * sizeof(int32_t));
             lv_dev_codes_to_double(x, nv, d->fx, res->visible + t * nv);
             lv_dev_codes_to_double(x + nv, nh, d->fx, res->hidden + t * nh);
-            i128 qe = (i128)d->v0[b] - d->v[b]; /* exact before the one conversion */
             res->v0[t] = lv_meter_to_double(d->v0[b]);
             res->vf[t] = lv_meter_to_double(d->v[b]);
-            res->q_end[t] = (double)qe * 0x1p-32;
+            res->q_end[t] = lv_meter_diff_to_double(d->v0[b], d->v[b]); /* exact before the one rounding */
             res->q_path[t] = lv_meter_to_double(d->q[b]);
             res->sat_state[t] = d->sat_state[b];
             res->sat_force[t] = d->sat_force[b];

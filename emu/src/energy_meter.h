@@ -94,4 +94,12 @@ static inline void lv_sat_add(uint32_t *c, uint64_t k)
  * meter reading becomes a double. */
 static inline double lv_meter_to_double(int64_t e) { return (double)e * 0x1p-32; }
 
+/* The difference a - b of two meter values (e.g. Q_end = V0 - V), exact in
+ * 65 bits before its one rounding to double. */
+static inline double lv_meter_diff_to_double(int64_t a, int64_t b)
+{
+    __extension__ typedef __int128 lv_i128;
+    return (double)((lv_i128)a - b) * 0x1p-32;
+}
+
 #endif

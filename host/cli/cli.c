@@ -102,3 +102,15 @@ void cli_single_thread(void)
     omp_set_num_threads(1);
     openblas_set_num_threads(1);
 }
+
+int cli_uio_offset(const char *cmd, const char *s, long long *out)
+{
+    uint64_t u = 0;
+    if (cli_u64(cmd, "--uio-offset", s, &u)) return -1;
+    if (u > (uint64_t)INT64_MAX || u % 4096) {
+        cli_usage_error(cmd, "--uio-offset must be a multiple of the 4096-byte page, not %s", s);
+        return -1;
+    }
+    *out = (long long)u;
+    return 0;
+}

@@ -32,6 +32,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
 int cli_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
 int cli_u64(const char *cmd, const char *opt, const char *s, uint64_t *out);
+/* --uio-offset: a page-aligned (4096) physical offset of a board's register
+ * window (driver_target.h). */
+int cli_uio_offset(const char *cmd, const char *s, long long *out);
 /* Comma-separated integers in [lo, hi]; *out malloc'ed. */
 int cli_int_list(const char *cmd, const char *opt, const char *s, long lo, long hi, int **out, int *n);
 

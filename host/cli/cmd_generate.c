@@ -175,14 +175,7 @@ int cmd_generate(int argc, char **argv)
                 return cli_usage_error(C, "--device must be float, emu, rtl or uio:PATH, not '%s'", optarg);
             break;
         }
-        case O_UIOOFF: {
-            uint64_t u;
-            bad = cli_u64(C, "--uio-offset", optarg, &u);
-            uio_offset = (long long)u;
-            if (!bad && (u > (uint64_t)INT64_MAX || u % 4096))
-                return cli_usage_error(C, "--uio-offset must be a multiple of the 4096-byte page, not %s", optarg);
-            break;
-        }
+        case O_UIOOFF: bad = cli_uio_offset(C, optarg, &uio_offset); break;
         case O_IMAGE: image_path = optarg; break;
         case O_TAU: bad = cli_double(C, "--tau-us", optarg, 1e-12, 1e12, &tau_us); break;
         case O_REF: ref_dir = optarg; break;

@@ -14,6 +14,7 @@
 #include "device_image_io.h"
 #include "device_run.h"
 #include "driver_run.h"
+#include "energy_meter.h"
 #include "fileio.h"
 #include "lv_cal.h"
 #include "progress.h"
@@ -89,14 +90,7 @@ int cmd_load(int argc, char **argv)
                 return cli_usage_error(C, "--device must be emu, rtl or uio:PATH, not '%s'", optarg);
             break;
         }
-        case O_UIOOFF: {
-            uint64_t u;
-            bad = cli_u64(C, "--uio-offset", optarg, &u);
-            uio_offset = (long long)u;
-            if (!bad && (u > (uint64_t)INT64_MAX || u % 4096))
-                return cli_usage_error(C, "--uio-offset must be a multiple of the 4096-byte page, not %s", optarg);
-            break;
-        }
+        case O_UIOOFF: bad = cli_uio_offset(C, optarg, &uio_offset); break;
         case O_CHECK: check_run = 1; break;
         case O_SEED: bad = cli_u64(C, "--seed", optarg, &seed); break;
         case O_JSON: json_path = optarg; break;
@@ -224,16 +218,17 @@ int cmd_load(int argc, char **argv)
                     lv_fw_dev_err_name(dev.dev_err));
             goto out;
         }
-        const double e = ldexp(1.0, -32) / img.kT; /* Q31.32 energy -> kT */
+        const double kT = img.kT;
         printf("check run (seed %llu, %u + %u ticks): V0 %.6g kT, V %.6g kT, path heat Q %.6g kT, "
                "V0 - V %.6g kT; saturations: state %u, force %u unit-ticks; TICK %u\n",
-               (unsigned long long)seed, img.ticks_eq, img.ticks_run, mt.v0 * e, mt.v * e, mt.q * e,
-               ((double)mt.v0 - (double)mt.v) * e, mt.sat_state, mt.sat_force, mt.tick);
+               (unsigned long long)seed, img.ticks_eq, img.ticks_run, lv_meter_to_double(mt.v0) / kT,
+               lv_meter_to_double(mt.v) / kT, lv_meter_to_double(mt.q) / kT,
+               lv_meter_diff_to_double(mt.v0, mt.v) / kT, mt.sat_state, mt.sat_force, mt.tick);
         cJSON *cr = cJSON_AddObjectToObject(root, "check_run");
         add_u(cr, "seed", (double)seed);
-        add_u(cr, "V0_kT", mt.v0 * e);
-        add_u(cr, "V_kT", mt.v * e);
-        add_u(cr, "Q_path_kT", mt.q * e);
+        add_u(cr, "V0_kT", lv_meter_to_double(mt.v0) / kT);
+        add_u(cr, "V_kT", lv_meter_to_double(mt.v) / kT);
+        add_u(cr, "Q_path_kT", lv_meter_to_double(mt.q) / kT);
         add_u(cr, "sat_state", mt.sat_state);
         add_u(cr, "sat_force", mt.sat_force);
         add_u(cr, "tick", mt.tick);

@@ -113,13 +113,7 @@ int lv_generate(const lv_model *m, const lv_gen_opts *o, lv_gen_result *res, lv_
             memcpy(eta, G1, B * N * sizeof(double));
             lv_coupling_force(ph, &m->p, X, B, G1);
             lv_grad_from_coupling(ph, &m->p, X, B, G1, G1);
-#pragma omp parallel for schedule(static)
-            for (size_t b = 0; b < B; ++b) {
-                const double *g0 = G0 + b * N, *g1 = G1 + b * N, *dx = eta + b * N;
-                double q = 0;
-                for (size_t i = 0; i < N; ++i) q -= 0.5 * (g0[i] + g1[i]) * dx[i];
-                qpath[b] += q;
-            }
+            lv_path_heat_step(G0, G1, eta, B, N, qpath);
             double *tmp = G0;
             G0 = G1;
             G1 = tmp;
@@ -152,4 +146,15 @@ done:
     free(streams);
     if (rc) lv_gen_result_free(res);
     return rc;
+}
+
+void lv_path_heat_step(const double *G0, const double *G1, const double *DX, size_t B, size_t N, double *qpath)
+{
+#pragma omp parallel for schedule(static)
+    for (size_t b = 0; b < B; ++b) {
+        const double *g0 = G0 + b * N, *g1 = G1 + b * N, *dx = DX + b * N;
+        double q = 0;
+        for (size_t i = 0; i < N; ++i) q -= 0.5 * (g0[i] + g1[i]) * dx[i];
+        qpath[b] += q;
+    }
 }

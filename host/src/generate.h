@@ -16,6 +16,7 @@
 #ifndef LV_GENERATE_H
 #define LV_GENERATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -40,6 +41,11 @@ typedef struct {
 } lv_gen_result;
 
 typedef void (*lv_progress_fn)(void *ctx, long done, long total);
+
+/* The Q_path term of one Euler step for B trajectories of N units:
+ * qpath[b] -= sum_i 1/2 (g0[b,i] + g1[b,i]) dx[b,i] (the trapezoidal rule
+ * above).  Shared by every float generator so their heats agree. */
+void lv_path_heat_step(const double *G0, const double *G1, const double *DX, size_t B, size_t N, double *qpath);
 
 lv_gen_opts lv_gen_opts_default(void);
 int lv_generate(const lv_model *m, const lv_gen_opts *o, lv_gen_result *res, lv_progress_fn progress,

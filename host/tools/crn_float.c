@@ -74,14 +74,7 @@ int lv_crn_float_generate(const lv_model *m, const lv_gen_opts *o, lv_gen_result
             }
             lv_coupling_force(ph, &m->p, X, B, G1);
             lv_grad_from_coupling(ph, &m->p, X, B, G1, G1);
-            /* Stratonovich (trapezoidal) heat, as generate.h. */
-#pragma omp parallel for schedule(static)
-            for (size_t b = 0; b < B; ++b) {
-                const double *g0 = G0 + b * N, *g1 = G1 + b * N, *dx = DX + b * N;
-                double q = 0;
-                for (size_t i = 0; i < N; ++i) q -= 0.5 * (g0[i] + g1[i]) * dx[i];
-                qpath[b] += q;
-            }
+            lv_path_heat_step(G0, G1, DX, B, N, qpath); /* Stratonovich heat, as generate.h */
             double *tmp = G0;
             G0 = G1;
             G1 = tmp;

@@ -2,12 +2,11 @@
  * driver_run.h). */
 #include "driver_run.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-__extension__ typedef __int128 i128;
+#include "energy_meter.h"
 
 static int fw_fail(lv_error *err, const lv_fw_dev *dev, lv_fw_result fr, const char *what)
 {
@@ -70,7 +69,6 @@ int lv_driver_generate(const lv_target_opts *to_in, const lv_dev_image *img, con
     if (lv_driver_load(t, &dev, file, file_len, trims, err)) goto out;
     st->ticks = (long)img->ticks_eq + (long)img->ticks_run;
     st->field_path = "register interface (firmware driver)";
-    const double e = ldexp(1.0, -32); /* meters are Q31.32 */
     for (size_t j = 0; j < n; ++j) {
         lv_fw_meters mt;
         lv_fw_result fr = lv_fw_generate(&dev, lv_device_seed(o->seed, (uint32_t)j), img->ticks_eq, img->ticks_run,
@@ -83,10 +81,10 @@ int lv_driver_generate(const lv_target_opts *to_in, const lv_dev_image *img, con
         }
         lv_dev_codes_to_double(x, nv, img->fx, r->samples + j * nv);
         lv_dev_codes_to_double(x + nv, nh, img->fx, r->hidden + j * nh);
-        r->V0[j] = (double)mt.v0 * e;
-        r->Vf[j] = (double)mt.v * e;
-        r->Q_end[j] = (double)((i128)mt.v0 - mt.v) * e; /* exact first, as lv_dev_generate */
-        r->Q_path[j] = (double)mt.q * e;
+        r->V0[j] = lv_meter_to_double(mt.v0);
+        r->Vf[j] = lv_meter_to_double(mt.v);
+        r->Q_end[j] = lv_meter_diff_to_double(mt.v0, mt.v); /* as lv_dev_generate */
+        r->Q_path[j] = lv_meter_to_double(mt.q);
         st->sat_state += mt.sat_state, st->sat_force += mt.sat_force;
         if (progress) progress(ctx, (long)j + 1, (long)n);
     }
