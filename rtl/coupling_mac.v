@@ -19,14 +19,34 @@
 //                                 may be in a different row)
 //   xa[l]     MaxN x 32           x copy read at j (for acc_i)
 //   xb[l]     MaxN x 32           x copy read at i (for acc_j)
-//   acc_i[l]  MaxN x 64           private exact accumulators: lane l adds
-//   acc_j[l]  MaxN x 64           c x_j into acc_i[l][i] and c x_i into
-//                                 acc_j[l][j]
+//   acc_i[l]  MaxN x 65           private exact accumulators: lane l adds
+//   acc_j[l]  MaxN x 65           c x_j into acc_i[l][i] and c x_i into
+//                                 acc_j[l][j]; bit 64 is the pass parity
+//                                 of the last write
+//   rdi[l], rdj[l]  MaxN x 64     read copies of acc_i[l] / acc_j[l] (same
+//                                 writes), for the per-unit read port
 // Private accumulators make the 2P updates per cycle conflict-free; each is
 // a read-modify-write over 2 cycles with a one-deep forward (the same unit
-// in consecutive cycles, e.g. a row's i).  The per-unit read port sums the
-// 2P private words of unit u (exact: the total of §4), rounds, and zeroes
-// them for the next pass.
+// in consecutive cycles, e.g. a row's i).  A word whose parity is not the
+// current pass's reads as 0, so nothing has to clear it between passes:
+// lane l touches the same words in every pass of a run (the lane of a
+// coupling is fixed), and the setup sweep zeroes all of them.
+//
+// Per-unit read during the field pass.  The per-unit read port sums the 2P
+// read-copy words of unit u (exact: the total of §4) and rounds.  A unit's
+// field is complete as soon as the walker has passed its last coupling, and
+// in the §3 order no later coupling reads its x either: without the
+// visible-visible block, unit u's last coupling ends stored row u (visible
+// rows in the visible-hidden block, hidden rows in the hidden-hidden
+// triangle), and with it the hidden units complete in the hidden-hidden
+// block and the visible ones in their visible-visible rows.  rdy_o counts
+// the completed units in the read order (0 .. N-1 without the
+// visible-visible block; hidden Nv .. N-1 then visible 0 .. Nv-1 with it),
+// delayed so that their last read-modify-write has reached the read copies:
+// the core reads unit k of that order when k < rdy_o, while the field pass
+// runs, and writes x' back into the lanes' copies (no later coupling reads
+// it).  So the per-unit phase overlaps the field pass instead of following
+// it.
 //
 // Widths: codes 16, states 32, terms and accumulators 64 bits: exact for
 // every image the loader accepts (§10 bounds every |acc| and partial sum,
@@ -35,7 +55,10 @@
 // Timing: field pass = 1 + ceil(M/P) issue cycles + 3 drain cycles
 // (busy_o covers all of them); setup = n_rows + 2 cycles; read port
 // LATENCY = 3 (RAM read, the sum of the 2P words registered, the rounding:
-// one carry-chain stage each, for the clock rate).
+// one carry-chain stage each, for the clock rate).  After field_i (cycle 0)
+// rdy_o is 0 in cycles 1 .. 3, and in cycle a + 4 it is K(aP): the units
+// completed before stored coupling aP (N once the walker is past the last
+// coupling); it holds that value after the pass.
 //
 // Parameters:
 //   P      lanes (>= 1; need not divide MaxM or M)
@@ -92,7 +115,9 @@ module coupling_mac #(
   input  wire               setup_i,   // pulse: E sweep + zero accumulators
   input  wire               field_i,   // pulse: one field pass
   output wire               busy_o,
-  // per-unit field read (clears the unit's accumulators)
+  output wire [UnitW:0]     rdy_o,     // units readable (read order, above)
+  // per-unit field read (any time; a unit's field is final once counted
+  // by rdy_o, or when no field pass ran since setup: 0)
   input  wire               rd_valid_i,
   input  wire [UnitW-1:0]   rd_unit_i,
   output reg                f_valid_o,
@@ -200,6 +225,47 @@ module coupling_mac #(
     end
   end
 
+  // ---- completed units: the frontier of the walker (lane 0's position) -----
+  // Everything before pos_q was issued in earlier cycles.  Without the
+  // visible-visible block, rows i of both blocks end units 0 .. i-1; with it
+  // the read order is hidden first, so row i of the hidden-hidden block ends
+  // i - Nv of them and row i of the visible-visible block Nh + i.
+  wire [1:0]     fr_blk = pos_q[PosW-1 -: 2];
+  wire [UnitW:0] fr_row = pos_q[2*UnitW+1 -: UnitW+1];
+  reg  [UnitW:0] fr_now;
+  always @(*) begin
+    case (fr_blk)
+      BlkVH:   fr_now = vv_i ? {(UnitW+1){1'b0}} : fr_row;
+      BlkHH:   fr_now = vv_i ? fr_row - nv_i : fr_row;
+      BlkVV:   fr_now = nh_i + fr_row;
+      default: fr_now = n_units;
+    endcase
+  end
+
+  // fr_q: K of the position issued last cycle; two more stages so that the
+  // last read-modify-write of a counted unit (F3, 3 cycles after its issue)
+  // is in the read copies before the core's read.  par_q: pass parity.
+  reg [UnitW:0] fr_q, fr1_q, fr2_q;
+  reg           par_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fr_q  <= {(UnitW+1){1'b0}};
+      fr1_q <= {(UnitW+1){1'b0}};
+      fr2_q <= {(UnitW+1){1'b0}};
+      par_q <= 1'b0;
+    end else if (field_i) begin
+      fr_q  <= {(UnitW+1){1'b0}};
+      fr1_q <= {(UnitW+1){1'b0}};
+      fr2_q <= {(UnitW+1){1'b0}};
+      par_q <= ~par_q;
+    end else begin
+      if (run_q) fr_q <= fr_now;
+      fr1_q <= fr_q;
+      fr2_q <= fr1_q;
+    end
+  end
+  assign rdy_o = fr2_q;
+
   // ---- setup sweep: E over non-empty rows, accumulators zeroed -------------
   reg              set_q;          // sweeping
   reg [RowW:0]     set_row_q;      // row read this cycle
@@ -269,15 +335,9 @@ module coupling_mac #(
 
   // ---- per-unit read of the accumulated field ------------------------------
   reg              rd1_q;
-  reg [UnitW-1:0]  rd1_unit_q;
   always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      rd1_q      <= 1'b0;
-      rd1_unit_q <= {UnitW{1'b0}};
-    end else begin
-      rd1_q      <= rd_valid_i;
-      rd1_unit_q <= rd_unit_i;
-    end
+    if (!rst_ni) rd1_q <= 1'b0;
+    else         rd1_q <= rd_valid_i;
   end
 
   // ---- lanes ------------------------------------------------------------------
@@ -336,13 +396,16 @@ module coupling_mac #(
       wire signed [63:0] tj1 = {{(32-CW){pj1[CW+31]}}, pj1} <<< sh1[5:0];
       wire [1:0]         unused_sh = sh1[7:6];
 
-      // F3: read-modify-write with a one-deep forward.
-      wire signed [63:0] acc_i_rd, acc_j_rd;
+      // F3: read-modify-write with a one-deep forward; a word of another
+      // pass (parity bit 64) is 0.
+      wire [64:0]        acc_i_rd, acc_j_rd;
       reg               lwi_v_q, lwj_v_q;
       reg [UnitW-1:0]   lwi_a_q, lwj_a_q;
       reg signed [63:0] lwi_d_q, lwj_d_q;
-      wire signed [63:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : acc_i_rd;
-      wire signed [63:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : acc_j_rd;
+      wire signed [63:0] mem_i = (acc_i_rd[64] == par_q) ? $signed(acc_i_rd[63:0]) : 64'sd0;
+      wire signed [63:0] mem_j = (acc_j_rd[64] == par_q) ? $signed(acc_j_rd[63:0]) : 64'sd0;
+      wire signed [63:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : mem_i;
+      wire signed [63:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : mem_j;
       wire signed [63:0] new_i = old_i + ti3_q;
       wire signed [63:0] new_j = old_j + tj3_q;
 
@@ -365,22 +428,32 @@ module coupling_mac #(
         end
       end
 
-      // Accumulator write port: setup zeroing, read-clear, or F3.
+      // Accumulator write port: setup zeroing or F3, into the accumulator
+      // and its read copy alike.  Read ports: F2 (accumulator) and the
+      // per-unit read (copy), so reads during the field pass never collide.
       wire              zero_we = set_q && ({1'b0, set_row_q} < {2'b00, n_units});
-      wire              acc_clr = zero_we | rd1_q;
-      wire [UnitW-1:0]  clr_a   = rd1_q ? rd1_unit_q : set_row_q[UnitW-1:0];
-      wire [UnitW-1:0]  rdi_a   = rd_valid_i ? rd_unit_i : i2_q;
-      wire [UnitW-1:0]  rdj_a   = rd_valid_i ? rd_unit_i : j2_q;
+      wire [UnitW-1:0]  wi_a    = zero_we ? set_row_q[UnitW-1:0] : i3_q;
+      wire [UnitW-1:0]  wj_a    = zero_we ? set_row_q[UnitW-1:0] : j3_q;
+      wire [63:0]       wi_d    = zero_we ? 64'd0 : new_i;
+      wire [63:0]       wj_d    = zero_we ? 64'd0 : new_j;
+      wire              acc_we  = zero_we | v3_q;
+      wire [63:0]       cpy_i_rd, cpy_j_rd;
 
-      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
-        .clk_i(clk_i), .we_i(acc_clr | v3_q), .waddr_i(acc_clr ? clr_a : i3_q),
-        .wdata_i(acc_clr ? 64'sd0 : new_i), .raddr_i(rdi_a), .rdata_o(acc_i_rd));
-      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
-        .clk_i(clk_i), .we_i(acc_clr | v3_q), .waddr_i(acc_clr ? clr_a : j3_q),
-        .wdata_i(acc_clr ? 64'sd0 : new_j), .raddr_i(rdj_a), .rdata_o(acc_j_rd));
+      lv_ram #(.Width(65), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
+        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i({par_q, wi_d}),
+        .raddr_i(i2_q), .rdata_o(acc_i_rd));
+      lv_ram #(.Width(65), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
+        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i({par_q, wj_d}),
+        .raddr_i(j2_q), .rdata_o(acc_j_rd));
+      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
+        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i(wi_d),
+        .raddr_i(rd_unit_i), .rdata_o(cpy_i_rd));
+      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
+        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i(wj_d),
+        .raddr_i(rd_unit_i), .rdata_o(cpy_j_rd));
 
-      assign acc_i_word[g] = acc_i_rd;
-      assign acc_j_word[g] = acc_j_rd;
+      assign acc_i_word[g] = cpy_i_rd;
+      assign acc_j_word[g] = cpy_j_rd;
       assign lane_busy[g]  = v1_q | v2_q | v3_q;
     end
   endgenerate

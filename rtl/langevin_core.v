@@ -4,7 +4,9 @@
 // A run (start_i) of T = ticks_i ticks makes T + 1 passes (§8).  Pass k:
 //   1. field:  (couple only) coupling_mac streams the M stored couplings
 //              through P lanes: acc_i += c x_j 2^(E-eJ[r]), acc_j += c x_i ...
-//   2. units:  one unit per cycle through a fixed-latency pipeline:
+//   2. units:  one unit per cycle through a fixed-latency pipeline, as soon
+//              as its field is complete (coupling_mac's rdy_o), so this phase
+//              overlaps the field phase of the same pass:
 //              f = rnd(acc, Fx+E-Ff) (coupling_mac), g and x2 (nonlinearity),
 //              V and heat terms (energy_meter), and for k < T the update
 //              x' = sat(x + drift(g) + eta, Wx) (integrator) with the noise of
@@ -14,10 +16,13 @@
 // SAT_FORCE counts passes 0 .. T-1 (the measure pass T does not count),
 // SAT_STATE every update, as emu/src/device.h specifies.
 //
-// Cycles (measured by tests/rtl/test_cosim.c):
-//   pass, COUPLE set, M > 0       ceil(M/P) + N + 22   (checked exactly)
-//   pass, COUPLE set, M = 0       N + 20
+// Cycles (checked exactly by tests/rtl/test_cosim.c against the schedule
+// model rtl/sim/rtl_timing.c):
 //   pass, COUPLE clear            N + 18
+//   pass, COUPLE set              18 + max(N, max_k (a_k + 4 + N - 1 - k))
+//       k = 0 .. N-1 in the read order, a_k = the first field cycle a with
+//       K(aP) > k (coupling_mac): about ceil(M/P) + 23 at the paper's size,
+//       never more than ceil(M/P) + N + 21
 //   setup (once per run, before pass 0)  about n_rows + 4 (not checked)
 // where N = nv + nh, n_rows = nv + nh (+ nv with vv), M stored couplings.
 //
@@ -135,7 +140,7 @@ module langevin_core #(
 
   localparam [2:0] MemCouplings = 3'd0, MemRowExp = 3'd1, MemBias = 3'd2, MemState = 3'd4;
   localparam [3:0] SIdle = 4'd0, SSetup0 = 4'd1, SSetup = 4'd2, SPassBegin = 4'd3,
-                   SField0 = 4'd4, SField = 4'd5, SUnits = 4'd6, SDrain = 4'd7, SPassEnd = 4'd8;
+                   SUnits = 4'd6, SDrain = 4'd7, SPassEnd = 4'd8;
   localparam [UnitW:0] U1 = 1;
   localparam [31:0] One32 = 32'd1;
   localparam integer DrainLastI = Drain - 1;
@@ -146,7 +151,7 @@ module langevin_core #(
   reg               couple_q, latch_q, clear_q;
   reg [63:0]        seed_q;
   reg [31:0]        tick_q, ticks_q, pass_q;
-  reg [UnitW:0]     unit_q;       // next unit to issue / colour clear sweep
+  reg [UnitW:0]     unit_q;       // next unit to issue (read order) / colour clear sweep
   reg [4:0]         drain_q;
 
   wire [UnitW:0] n_units = cfg_nv_i + cfg_nh_i;
@@ -154,8 +159,12 @@ module langevin_core #(
   wire           heat    = (pass_q != 32'd0);
   wire           latch   = latch_q && (pass_q == 32'd0);
   wire           mac_busy;
+  wire [UnitW:0] mac_rdy;        // units whose field is complete (read order)
 
-  wire issue     = (state_q == SUnits);
+  // With COUPLE set a unit is issued once its field is complete; the read
+  // order is coupling_mac's (hidden units first with the visible-visible
+  // block).  Every sum of the pass is exact, so the order changes no bit.
+  wire issue     = (state_q == SUnits) && (unit_q != n_units) && (!couple_q || unit_q < mac_rdy);
   wire last_unit = (unit_q + U1 == n_units);
 
   always @(posedge clk_i or negedge rst_ni) begin
@@ -199,11 +208,9 @@ module langevin_core #(
         end
         SPassBegin: begin
           unit_q  <= {(UnitW+1){1'b0}};
-          state_q <= couple_q ? SField0 : SUnits;
+          state_q <= SUnits;
         end
-        SField0: state_q <= SField;
-        SField:  if (!mac_busy) state_q <= SUnits;
-        SUnits: begin
+        SUnits: if (issue) begin
           unit_q <= unit_q + U1;
           if (last_unit) begin
             drain_q <= 5'd0;
@@ -248,7 +255,10 @@ module langevin_core #(
   wire             unused_cp = ^cp_word_i;   // only BankW bits address a bank
 
   // ---- per-unit pipeline -----------------------------------------------------------
-  wire [UnitW-1:0] u0 = unit_q[UnitW-1:0];
+  wire [UnitW:0]   u_ord = !cfg_vv_i ? unit_q :
+                           (unit_q < cfg_nh_i) ? cfg_nv_i + unit_q : unit_q - cfg_nh_i;
+  wire [UnitW-1:0] u0 = u_ord[UnitW-1:0];
+  wire             unused_u_ord = u_ord[UnitW];
 
   // U1: RAM outputs.
   wire signed [31:0] x1, xp1;
@@ -338,6 +348,7 @@ module langevin_core #(
     .setup_i      (setup_pulse),
     .field_i      (field_pulse),
     .busy_o       (mac_busy),
+    .rdy_o        (mac_rdy),
     .rd_valid_i   (issue),
     .rd_unit_i    (u0),
     .f_valid_o    (f_valid),

@@ -27,7 +27,7 @@ module ice40_mac_top #(
   localparam integer BankW = $clog2(BankD);
   localparam integer InW   = 2 * (UnitW + 1) + 1 + 6 + 6 + 2 + 16 + 1 + 8 + BankW + 1 + (UnitW + 1) + 8 +
                              1 + UnitW + 32 + 2 + 1 + UnitW + UnitW + 1;
-  localparam integer OutW  = 1 + 1 + 64 + 8 + 16 + 8;
+  localparam integer OutW  = 1 + 1 + 64 + 8 + 16 + 8 + UnitW + 1;
 
   reg [InW-1:0]  in_q;
   reg [OutW-1:0] out_q;
@@ -45,6 +45,7 @@ module ice40_mac_top #(
   wire signed [7:0]  e_max;
   wire signed [15:0] cp_rdata;
   wire signed [7:0]  er_rdata;
+  wire [UnitW:0]     rdy;
 
   coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW)) u_mac (
     .clk_i        (clk_i),
@@ -69,6 +70,7 @@ module ice40_mac_top #(
     .setup_i      (in_q[OSu]),
     .field_i      (in_q[OFi]),
     .busy_o       (busy),
+    .rdy_o        (rdy),
     .rd_valid_i   (in_q[ORv]),
     .rd_unit_i    (in_q[ORu +: UnitW]),
     .f_valid_o    (f_valid),
@@ -80,7 +82,7 @@ module ice40_mac_top #(
   );
 
   always @(posedge clk_i) begin
-    if (cap_i) out_q <= {busy, f_valid, f, e_max, cp_rdata, er_rdata};
+    if (cap_i) out_q <= {busy, f_valid, f, e_max, cp_rdata, er_rdata, rdy};
     else       out_q <= {out_q[OutW-2:0], 1'b0};
   end
   assign sout_o = out_q[OutW-1];

@@ -40,6 +40,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core_timing.h"
 #include "device.h"
 #include "device_image.h"
 #include "device_mmio.h"
@@ -53,7 +54,7 @@ typedef struct {
     lvaxi *h;
     uint64_t seed;
     long reads, writes, bad, runs, runs_done, nonzero_v, stops, stops_early, stop_starts;
-    int pass_cycles; /* RTL cycles of one coupled pass (ceil(M/P) + N + 22) */
+    int pass_cycles; /* RTL cycles of one coupled pass (rtl/sim/core_timing.h) */
     const char *phase;
 } pair;
 
@@ -438,7 +439,7 @@ int main(int argc, char **argv)
             return 1;
         }
         const int n = img.nv + img.nh;
-        p.pass_cycles = (int)((img.m + (size_t)lvaxi_lanes() - 1) / (size_t)lvaxi_lanes()) + n + 22;
+        p.pass_cycles = (int)lv_core_pass_cycles(img.nv, img.nh, img.vv, lvaxi_lanes(), 1);
         int32_t *x0 = malloc((size_t)n * sizeof(int32_t));
         const int64_t xm = ((int64_t)1 << (img.wx - 1)) - 1;
         for (int i = 0; i < n; ++i) x0[i] = (int32_t)(chance(&s, 10) ? (chance(&s, 50) ? xm : -xm) : scode(&s, img.wx) / 2);

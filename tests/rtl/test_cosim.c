@@ -13,8 +13,9 @@
  * compares the state (collected from the RTL's state-write stream), V, V0,
  * Q, SAT_STATE and SAT_FORCE with the emulator stepped one tick at a time
  * (a run split into single ticks gives the bits of the whole run,
- * device.h).  It also checks the cycles of every pass against the formula
- * documented in rtl/langevin_core.v and ceil(M/P) * 1.05 + N + constant.
+ * device.h).  It also checks the cycles of every pass against the schedule
+ * model rtl/sim/core_timing.c (exactly) and against the documented bound
+ * max(N + 21, ceil(M/P) + P + 23) (rtl/README.md).
  *
  * Usage: test_cosim [--long] [seeds [first]]; --long (only with LV_LONG=1 in
  * the environment, otherwise it exits 77 = skipped) runs 10x the seeds, other
@@ -27,17 +28,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_timing.h"
 #include "device.h"
 #include "lvrtl.h"
 #include "noise_dac.h"
 #include "test_util.h"
 #define splitmix64 lv_t_splitmix64
 
-/* Cycles per pass (rtl/langevin_core.v): ceil(M/P) + N + PASS_C_COUPLED
- * with COUPLE set (N + PASS_C_EMPTY when M = 0), N + PASS_C_FREE without. */
-#define PASS_C_COUPLED 22
-#define PASS_C_FREE 18
-#define PASS_C_EMPTY 20 /* COUPLE set, M = 0: the field pass has no lane to drain */
+/* The documented bound on a coupled pass (rtl/README.md):
+ * max(N + BOUND_C_UNITS, ceil(M/P) + P + BOUND_C_FIELD). */
+#define BOUND_C_UNITS 22
+#define BOUND_C_FIELD 23
 
 static int irange(uint64_t *s, int lo, int hi) { return lo + (int)(splitmix64(s) % (uint64_t)(hi - lo + 1)); }
 static int chance(uint64_t *s, int percent) { return irange(s, 0, 99) < percent; }
@@ -50,7 +51,8 @@ static int64_t scode(uint64_t *s, int w) /* uniform symmetric code of width w */
 
 typedef struct {
     long seeds, accepted_draws, rejected_draws, passes, sat_state_seeds, sat_force_seeds, coupled_passes;
-    double worst_ratio;
+    long worst_over_bound;  /* max of cycles - bound over coupled passes (must be <= 0) */
+    long worst_over_field;  /* max of cycles - ceil(M/P) over coupled passes with ceil(M/P) >= N */
     int example_printed;
 } stats;
 
@@ -157,18 +159,22 @@ static int run_both(lvrtl *h, lv_dev *d, uint64_t seed, int couple, uint32_t T, 
             uint64_t now = lvrtl_cycles(h), cyc = now - last;
             last = now;
             if (k > 0) { /* pass 0 includes the run's setup sweep */
-                long want = !couple ? n + PASS_C_FREE : M ? (M + P - 1) / P + n + PASS_C_COUPLED : n + PASS_C_EMPTY;
-                CHECK_MSG((long)cyc == want, "seed %" PRIu64 ": pass %u took %" PRIu64 " cycles, formula %ld", tseed,
-                          k, cyc, want);
+                long want = (long)lv_core_pass_cycles(img->nv, img->nh, img->vv, P, couple);
+                CHECK_MSG((long)cyc == want,
+                          "seed %" PRIu64 ": pass %u took %" PRIu64 " cycles, schedule model %ld (nv %d nh %d vv %d)",
+                          tseed, k, cyc, want, img->nv, img->nh, img->vv);
                 if (couple && img->nv == 13 && img->nh == 7 && !st->example_printed) {
                     printf("  example: nv = 13, nh = 7, vv = %d, M = %ld, P = %d: %" PRIu64
                            " cycles per coupled tick (ceil(M/P) = %ld, N = %d)\n",
                            img->vv, M, P, cyc, (M + P - 1) / P, n);
                     st->example_printed = 1;
                 }
-                if (couple && M) {
-                    double ratio = (double)cyc / ((double)((M + P - 1) / P) * 1.05 + n + PASS_C_COUPLED);
-                    if (ratio > st->worst_ratio) st->worst_ratio = ratio;
+                if (couple) {
+                    const long field = (M + P - 1) / P;
+                    long bound = field + P + BOUND_C_FIELD;
+                    if (n + BOUND_C_UNITS > bound) bound = n + BOUND_C_UNITS;
+                    if ((long)cyc - bound > st->worst_over_bound) st->worst_over_bound = (long)cyc - bound;
+                    if (field >= n && (long)cyc - field > st->worst_over_field) st->worst_over_field = (long)cyc - field;
                     st->coupled_passes++;
                 }
             }
@@ -294,6 +300,7 @@ int main(int argc, char **argv)
     }
     const char *fst = getenv("LV_RTL_FST");
     stats st = {0};
+    st.worst_over_bound = -1000000;
     int failed_seeds = 0;
     printf("rtl cosim: P = %d lanes, MaxN = %d, MaxM = %d, CW = %d, %ld seeds from %ld%s\n", lvrtl_lanes(),
            lvrtl_max_n(), lvrtl_max_m(), lvrtl_coupling_width(), nseeds, first, longrun ? " (LV_LONG)" : "");
@@ -305,10 +312,12 @@ int main(int argc, char **argv)
            st.seeds - failed_seeds, st.seeds, st.rejected_draws, st.passes);
     printf("  saturation seen: SAT_STATE in %ld seeds, SAT_FORCE in %ld seeds\n", st.sat_state_seeds,
            st.sat_force_seeds);
-    printf("  cycles per coupled pass = ceil(M/P) + N + %d (exact in %ld passes); worst ratio to "
-           "ceil(M/P)*1.05 + N + %d: %.3f\n",
-           PASS_C_COUPLED, st.coupled_passes, PASS_C_COUPLED, st.worst_ratio);
-    CHECK(st.worst_ratio <= 1.0);
+    printf("  cycles per pass equal the schedule model in every pass; %ld coupled passes: worst "
+           "cycles - max(N + %d, ceil(M/P) + P + %d) = %ld (must be <= 0); worst cycles - ceil(M/P) "
+           "where ceil(M/P) >= N: %ld\n",
+           st.coupled_passes, BOUND_C_UNITS, BOUND_C_FIELD, st.worst_over_bound, st.worst_over_field);
+    CHECK(st.coupled_passes > 0);
+    CHECK(st.worst_over_bound <= 0);
     CHECK(failed_seeds == 0);
     return lv_test_report("rtl cosim");
 }

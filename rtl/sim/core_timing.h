@@ -1,0 +1,44 @@
+/* core_timing.h - the clock-cycle schedule of rtl/langevin_core.v as a pure
+ * function of the image's shape and the lane count: what one pass (one tick,
+ * docs/fixed-point.md §8) costs on the RTL.  The co-simulation
+ * (tests/rtl/test_cosim.c) checks every pass of the Verilated core against
+ * it exactly; bench_rtl and scripts/fpga_estimates.sh use it for figures.
+ *
+ * The schedule (rtl/README.md, "The tick and its cycle count"): cycle 0 of a
+ * pass starts the field phase; the lanes issue stored couplings aP .. aP+P-1
+ * in field cycle a = 0 .. ceil(M/P) - 1 (cycle a + 1); unit k of the read
+ * order can be read from cycle a_k + 4 on, where a_k is the first field
+ * cycle whose walker position has passed the unit's last coupling; one unit
+ * is issued per cycle, in the read order, from cycle 1; the pass ends 18
+ * cycles after the last issue:
+ *
+ *     cycles = 18 + max(N, max_k (a_k + 4 + N - 1 - k))       (COUPLE set)
+ *     cycles = N + 18                                        (COUPLE clear)
+ *
+ * Read order: units 0 .. N-1 without the visible-visible block; hidden
+ * units first (Nv .. N-1, then 0 .. Nv-1) with it. */
+#ifndef LV_CORE_TIMING_H
+#define LV_CORE_TIMING_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Stored couplings of the §3 order: Nv Nh + Nh (Nh-1)/2 [+ Nv (Nv-1)/2]. */
+uint64_t lv_core_couplings(int64_t nv, int64_t nh, int vv);
+
+/* Cycles of one pass (COUPLE set when couple != 0) of langevin_core with
+ * `lanes` coupling lanes; 0 when an argument is out of range (nv, nh < 0,
+ * nv + nh < 1, lanes < 1). */
+uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple);
+
+/* Setup of a run (before pass 0): n_rows + 3 cycles, n_rows = N [+ Nv]. */
+uint64_t lv_core_setup_cycles(int64_t nv, int64_t nh, int vv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
