@@ -9,9 +9,9 @@
  * the device: --teq coupling-free ticks from x = 0, then --run coupled ticks
  * with the V0 latch (t_f = 2.5 at dt = 1e-3: 2500 ticks, as the float
  * reference and `langevin generate --device emu` use).  Printed: cycles per
- * coupled tick (measured between pass ends) against the bound
- * ceil(M/P) + N + 22 of rtl/README.md and against ceil(M/P) alone, cycles
- * of the coupling-free ticks, simulated cycles per second, wall time per
+ * coupled tick (measured between pass ends) against the core's schedule
+ * model (rtl/sim/core_timing.h), against ceil(M/P) alone and against the
+ * issue's 1.05 ceil(M/P), cycles of the coupling-free ticks, simulated cycles per second, wall time per
  * trajectory of the RTL and of the emulator and their ratio, and whether
  * the final state, V, V0, Q and counters are bit-identical (they must be).
  * Informational: exits 0 unless something fails or the two differ.
@@ -30,12 +30,12 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "core_timing.h"
 #include "device.h"
 #include "lvrtl.h"
 #include "noise_dac.h"
 #include "progress.h"
 
-#define PASS_C_COUPLED 22 /* rtl/README.md: cycles per coupled pass = ceil(M/P) + N + 22 */
 
 typedef struct {
     int nv, nh, bj, teq, run, traj, emu_batch;
@@ -284,11 +284,12 @@ int main(int argc, char **argv)
     const double cpf = ps.passes_free ? (double)ps.cycles_free / (double)ps.passes_free : 0;
     const double rate = (double)cyc_traj / t_rtl;
     printf("  image load: %zu words in %.2f s (one word per cycle)\n", img.m + img.n_rows + (size_t)N, t_load);
-    printf("  cycles per coupled tick: %.1f measured; bound ceil(M/P) + N + %d = %ld + %d + %d = %ld "
-           "(measured / bound %.4f; measured / ceil(M/P) %.4f)\n",
-           cpt, PASS_C_COUPLED, mp, N, PASS_C_COUPLED, mp + N + PASS_C_COUPLED, cpt / (double)(mp + N + PASS_C_COUPLED),
-           cpt / (double)mp);
-    printf("  cycles per coupling-free tick: %.1f measured (N + 18 = %d)\n", cpf, N + 18);
+    const uint64_t model = lv_core_pass_cycles(o.nv, o.nh, 0, P, 1);
+    printf("  cycles per coupled tick: %.1f measured; schedule model %" PRIu64 " (%s); ceil(M/P) = %ld: "
+           "measured - ceil(M/P) = %.1f, measured / ceil(M/P) = %.4f, 1.05 ceil(M/P) = %.1f\n",
+           cpt, model, cpt == (double)model ? "equal" : "DIFFERENT", mp, cpt - (double)mp, cpt / (double)mp,
+           1.05 * (double)mp);
+    printf("  cycles per coupling-free tick: %.1f measured (schedule model N + 18 = %d)\n", cpf, N + 18);
     printf("  cycles per trajectory: %" PRIu64 " (incl. setup sweeps)\n", cyc_traj / (uint64_t)o.traj);
     printf("  simulated: %.3g cycles/s (Verilator, one thread)\n", rate);
     printf("  wall time per trajectory: RTL %.2f s; emulator one at a time %.3f s (RTL / emulator = %.1f), "
@@ -301,5 +302,5 @@ int main(int argc, char **argv)
     lv_dev_image_free(&img);
     free(x0);
     free(xr);
-    return mismatches ? 1 : 0;
+    return mismatches || cpt != (double)model ? 1 : 0;
 }

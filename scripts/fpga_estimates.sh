@@ -58,6 +58,7 @@ OUT=$(cd "$OUT" && pwd)
 LOG=$OUT/fpga_estimates.log
 : > "$LOG"
 say() { echo "$*" | tee -a "$LOG"; }
+die() { echo "fpga_estimates: $*" | tee -a "$LOG" >&2; exit 1; }
 RTL=$ROOT/rtl
 CORE_SRCS=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity.v integrator.v
            energy_meter.v langevin_core.v)
@@ -142,18 +143,23 @@ fi
 put "$OUT/ice40.csv" "$icsv"
 
 # ---- 4. time per sample ------------------------------------------------------------
-# Cycles per sample (rtl/README.md): a run of T ticks makes T + 1 passes;
-# coupled pass ceil(M/P) + N + 22, coupling-free pass N + 18, setup n_rows + 3
-# per run (two runs: the free and the coupled phase; n_rows = N without the
-# visible-visible block).  bench_rtl measures exactly these totals on the
-# Verilated core (171,000,758 cycles at P = 8, 46,210,862 at P = 32).
+# Cycles per sample: the core's schedule model (rtl/sim/core_timing.c, which
+# the co-simulation checks pass by pass and bench_rtl at paper size), via its
+# command-line front end core_cycles, compiled here: a run of T ticks makes
+# T + 1 passes plus its setup; two runs (the coupling-free phase, then the
+# coupled one).
 N=$((NV + NH)); M=$((NV * NH + NH * (NH - 1) / 2))
+CC=${CC:-cc}
+command -v "$CC" >/dev/null 2>&1 || die "no C compiler ($CC) for rtl/sim/core_cycles.c"
+"$CC" -std=c11 -O2 -o "$OUT/points/core_cycles" "$ROOT/rtl/sim/core_cycles.c" "$ROOT/rtl/sim/core_timing.c" ||
+  die "cannot compile rtl/sim/core_cycles.c"
 tcsv="P,N,M,cycles_per_coupled_tick,cycles_per_sample,fmax_MHz,fpga_us_per_sample,physical_us_per_sample,fpga_over_physical"$'\n'
 phys=$(awk -v a="$TEQ" -v b="$RUN" -v dt="$DT" -v tau="$TAU_US" 'BEGIN{printf "%.6g", (a + b) * dt * tau}')
 for P in $TIME_P; do
   num TIME_P "$P"
-  cpt=$(( (M + P - 1) / P + N + 22 ))
-  cyc=$(( (TEQ + 1) * (N + 18) + (RUN + 1) * cpt + 2 * (N + 3) ))
+  cc_out=$("$OUT/points/core_cycles" "$NV" "$NH" 0 "$P" "$TEQ" "$RUN") || die "core_cycles failed for P = $P"
+  cpt=$(sed -n 's/^coupled_pass=//p' <<<"$cc_out")
+  cyc=$(sed -n 's/^trajectory=//p' <<<"$cc_out")
   us=$(awk -v c="$cyc" -v f="$fmax" 'BEGIN{printf "%.6g", c / f}')
   tcsv+="$P,$N,$M,$cpt,$cyc,$fmax,$us,$phys,$(awk -v a="$us" -v b="$phys" 'BEGIN{printf "%.4g", a / b}')"$'\n'
 done

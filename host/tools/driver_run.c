@@ -31,8 +31,9 @@ int lv_driver_load(lv_target *t, lv_fw_dev *dev, const uint8_t *file, size_t fil
     return 0;
 }
 
-/* Clock cycles one RTL run may take: well above ceil(M/P) + N + 22 per
- * pass even at P = 1, so only a hung device hits it. */
+/* Clock cycles one RTL run may take: well above the core's longest pass
+ * (rtl/sim/core_timing.h: at most ceil(M/P) + N + 21) even at P = 1, so
+ * only a hung device hits it. */
 static uint64_t rtl_cycle_budget(const lv_dev_image *img)
 {
     uint64_t ticks = (uint64_t)img->ticks_eq + img->ticks_run + 2;

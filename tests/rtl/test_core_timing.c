@@ -1,0 +1,68 @@
+/* test_core_timing.c - the schedule model of rtl/langevin_core.v
+ * (rtl/sim/core_timing.c).  The co-simulation checks the model against the
+ * Verilated core pass by pass (test_cosim.c); this test checks the model's
+ * own claims, without Verilator:
+ *   - a pass worked out by hand (nv = 2, nh = 2, P = 1: 28 cycles);
+ *   - coupling-free passes N + 18, coupled passes without couplings N + 21;
+ *   - the documented bound max(N + 22, ceil(M/P) + P + 23) over every shape
+ *     nv, nh <= 120 (both connectivities) and a spread of P up to 255;
+ *   - at the paper's size (784 + 512 units, M = 532,224): within
+ *     1.05 ceil(M/P) + 23 for P <= 231 (rtl/README.md), and within
+ *     ceil(M/P) + P/2 + 30 for every P <= 255. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "core_timing.h"
+#include "test_util.h"
+
+int main(void)
+{
+    /* Hand-worked: rows in stream order: visible-hidden row 0 (couplings
+     * 0-1), row 1 (2-3), hidden-hidden row of unit 2 (4); M = 5.  With
+     * P = 1, field cycle a holds coupling a, so units 0, 1, 2, 3 complete
+     * at a = 2, 4, 5, 5 and are readable from cycles 6, 8, 9, 9: issued at
+     * 6, 8, 9, 10; the pass ends 18 cycles after the last issue. */
+    CHECK(lv_core_couplings(2, 2, 0) == 5);
+    CHECK(lv_core_pass_cycles(2, 2, 0, 1, 1) == 28);
+    /* The same with P = 8: every unit is complete at a = 1 (cycle 5), so
+     * units issue at 5, 6, 7, 8: 26 cycles. */
+    CHECK(lv_core_pass_cycles(2, 2, 0, 8, 1) == 26);
+
+    CHECK(lv_core_pass_cycles(13, 7, 1, 3, 0) == 20 + 18);
+    CHECK(lv_core_pass_cycles(40, 0, 0, 5, 1) == 40 + 21); /* M = 0 */
+    CHECK(lv_core_pass_cycles(1, 0, 1, 2, 1) == 1 + 21);
+    CHECK(lv_core_pass_cycles(0, 0, 0, 1, 1) == 0);      /* refused shapes */
+    CHECK(lv_core_pass_cycles(3, 3, 0, 0, 1) == 0);
+    CHECK(lv_core_setup_cycles(784, 512, 0) == 1299);
+
+    long shapes = 0, worst = -1000000;
+    for (int nv = 0; nv <= 120; ++nv)
+        for (int nh = 0; nh <= 120; nh += (nv < 24 ? 1 : 5))
+            for (int vv = 0; vv < 2; ++vv)
+                for (int p = 1; p <= 255; p += (p < 10 ? 1 : 23)) {
+                    if (nv + nh < 1) continue;
+                    const long n = nv + nh, a = (long)((lv_core_couplings(nv, nh, vv) + (uint64_t)p - 1) / (uint64_t)p);
+                    const long c = (long)lv_core_pass_cycles(nv, nh, vv, p, 1);
+                    long bound = a + p + 23;
+                    if (n + 22 > bound) bound = n + 22;
+                    if (c - bound > worst) worst = c - bound;
+                    CHECK_MSG(c <= bound && c >= a + 22 && c >= n + 18,
+                              "nv %d nh %d vv %d P %d: %ld cycles, ceil(M/P) %ld, bound %ld", nv, nh, vv, p, c, a,
+                              bound);
+                    shapes++;
+                }
+    printf("core timing: %ld shapes, worst cycles - max(N + 22, ceil(M/P) + P + 23) = %ld\n", shapes, worst);
+
+    const uint64_t m = lv_core_couplings(784, 512, 0);
+    CHECK(m == 532224);
+    for (int p = 1; p <= 255; ++p) {
+        const uint64_t a = (m + (uint64_t)p - 1) / (uint64_t)p, c = lv_core_pass_cycles(784, 512, 0, p, 1);
+        if (p <= 231) CHECK_MSG((double)c <= 1.05 * (double)a + 23, "paper size, P %d: %" PRIu64 " cycles", p, c);
+        CHECK_MSG(c <= a + (uint64_t)p / 2 + 30, "paper size, P %d: %" PRIu64 " cycles, ceil(M/P) %" PRIu64, p, c, a);
+        if (p == 8 || p == 64 || p == 255)
+            printf("  paper size, P = %3d: %" PRIu64 " cycles per coupled tick, ceil(M/P) = %" PRIu64 " (+%" PRIu64
+                   ")\n",
+                   p, c, a, c - a);
+    }
+    return lv_test_report("core timing");
+}
