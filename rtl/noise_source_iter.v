@@ -30,12 +30,27 @@
 // seed_i, unit_i, tick_i and side_i are sampled with the request (seed_i need not
 // stay constant afterwards, unlike noise_source).
 //
-// Why DigitW = 4 is the default (measured with yosys 0.23 synth_ice40 -dsp; the
-// numbers are in the report of the up5k branch): z does not depend on the state, so a
-// small device can compute the noise of the next tick during the coupling phase;
-// 81 cycles per sample is then hidden whenever ceil(M/P) >= 81 N.  The table
-// multiplier needs no SB_MAC16 (the UP5K has 8) and fewer SB_LUT4 than the
-// adders that combine SB_MAC16 partial products.
+// Size (yosys 0.23 `synth_ice40 -dsp -top noise_source_iter`, chparam DigitW; the
+// pipelined noise_source: 2,301 SB_LUT4 + 80 SB_MAC16):
+//
+//   DigitW  cycles/sample  SB_LUT4  SB_MAC16  SB_CARRY
+//      1         321          679       0        140
+//      2         161          690       0        141
+//      4          81          747       0        144
+//      8          41          691       4        151
+//     16          21          706       4        167
+//     32          11          833       8        293
+//
+// The Irwin-Hall sum alone maps to 216 SB_LUT4, common to every DigitW.  Why
+// DigitW = 4 is the default: the SB_MAC16 is the scarce resource of a UP5K (8 in
+// all; the coupling lanes and the per-unit products need them), and among the
+// variants without one, 4 gives 4x the throughput of DigitW = 1 for 10 % more
+// SB_LUT4.  81 cycles per sample is also below what a per-unit datapath sharing
+// one SB_MAC16 would spend per unit (14 products of up to 64 x 64 bits, up to 10
+// 16x16 partial products each); and since z does not depend on the state, a small
+// device can compute the next tick's noise during the coupling phase, which hides
+// it whenever ceil(M/P) >= 81 N.  With 4 SB_MAC16 to spare, DigitW = 16 is both
+// smaller and 4x faster (21 cycles per sample).
 //
 //   Philox4x32 round r (Salmon et al., SC'11; host/src/rng.c):
 //     p0 = c0 * 0xD2511F53            p1 = c2 * 0xCD9E8D57
@@ -127,22 +142,25 @@ module noise_source_iter #(
   wire accept    = valid_i & ready_o;
   assign ready_o = ~busy_q;
 
+  // Control: asynchronous reset.
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      x0_q    <= 32'd0;
-      x1_q    <= 32'd0;
-      y0_q    <= 32'd0;
-      y1_q    <= 32'd0;
-      a0_q    <= 32'd0;
-      a1_q    <= 32'd0;
-      k0_q    <= 32'd0;
-      k1_q    <= 32'd0;
-      step_q  <= {StepW{1'b0}};
-      round_q <= 4'd0;
-      busy_q  <= 1'b0;
-      fin_q   <= 1'b0;
-      side_q  <= {SideW{1'b0}};
+      busy_q <= 1'b0;
+      fin_q  <= 1'b0;
     end else if (accept) begin
+      busy_q <= 1'b1;
+      fin_q  <= 1'b0;
+    end else begin
+      if (busy_q && last_step && round_q == LastRound[3:0]) busy_q <= 1'b0;
+      fin_q <= busy_q && last_step && round_q == LastRound[3:0];
+    end
+  end
+
+  // Datapath: no reset (every word is loaded by an accepted request before it is
+  // used), so that the iCE40 flip-flops can absorb the loads of constants and the
+  // clearing of a0 / a1 as synchronous set / reset.
+  always @(posedge clk_i) begin
+    if (accept) begin
       x0_q    <= unit_i;                      // c0
       y1_q    <= tick_i;                      // c1
       x1_q    <= Tag;                         // c2
@@ -153,8 +171,6 @@ module noise_source_iter #(
       k1_q    <= seed_i[63:32];
       step_q  <= {StepW{1'b0}};
       round_q <= 4'd0;
-      busy_q  <= 1'b1;
-      fin_q   <= 1'b0;
       side_q  <= side_i;
     end else if (busy_q) begin
       if (last_step) begin
@@ -169,10 +185,6 @@ module noise_source_iter #(
         k1_q    <= k1_q + W1;
         step_q  <= {StepW{1'b0}};
         round_q <= round_q + 4'd1;
-        if (round_q == LastRound[3:0]) begin
-          busy_q <= 1'b0;
-          fin_q  <= 1'b1;
-        end
       end else begin
         x0_q   <= lo0;
         x1_q   <= lo1;
@@ -180,8 +192,6 @@ module noise_source_iter #(
         a1_q   <= hi1;
         step_q <= step_q + {{(StepW-1){1'b0}}, 1'b1};
       end
-    end else begin
-      fin_q <= 1'b0;
     end
   end
 
