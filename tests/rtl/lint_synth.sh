@@ -4,7 +4,8 @@
 #     (lane counts that divide nothing, capacities that are not powers of
 #     two, coupling widths CW) and on the FPGA harness rtl/fpga/; any warning
 #     fails (no waivers are used); the same on the iterative noise source
-#     rtl/noise_source_iter.v for every DigitW.
+#     rtl/noise_source_iter.v for every DigitW and its harness
+#     rtl/fpga/ice40_noise_top.v.
 #  2. yosys: read_verilog + the coarse part of synth -top langevin_core at a
 #     small capacity (elaboration, processes, FSMs, memory inference, word-
 #     level optimisation).  Gate-level mapping of the whole core takes minutes; it is done
@@ -39,6 +40,8 @@ for dw in 1 2 4 8 16 32; do
   verilator --lint-only -Wall --top-module noise_source_iter -GDigitW="$dw" "$rtl/noise_source_iter.v"
 done
 verilator --lint-only -Wall --top-module noise_source_iter -GSideW=1 "$rtl/noise_source_iter.v"
+echo "lint: fpga/ice40_noise_top (place-and-route harness of noise_source_iter)"
+verilator --lint-only -Wall -I"$rtl" --top-module ice40_noise_top "$rtl/noise_source_iter.v" "$rtl/fpga/ice40_noise_top.v"
 
 echo "yosys: synth -top noise_source_iter; synth_ice40 -dsp -top noise_source_iter"
 yosys -q -l yosys_nsi.log -p "read_verilog $rtl/noise_source_iter.v; synth -top noise_source_iter" >/dev/null
