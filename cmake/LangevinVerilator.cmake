@@ -45,6 +45,22 @@ function(lv_verilate_core target)
                    --x-assign fast --x-initial fast)
 endfunction()
 
+# lv_verilate_module(<target> TOP <module> PREFIX <prefix> SOURCES <files...>
+#                    [PARAMS <-Gname=value...>])
+#   Adds one Verilated rtl/ module (PREFIX <prefix>, -Wall, rtl/ on the include
+#   path) to the existing C++ target <target>, which holds its shim; call it once
+#   per model (e.g. once per parameter set, each with its own PREFIX).
+function(lv_verilate_module target)
+  cmake_parse_arguments(A "" "TOP;PREFIX" "SOURCES;PARAMS" ${ARGN})
+  get_property(incdir GLOBAL PROPERTY LV_RTL_DIR)
+  verilate(${target}
+    SOURCES ${A_SOURCES}
+    INCLUDE_DIRS ${incdir}
+    TOP_MODULE ${A_TOP}
+    PREFIX ${A_PREFIX}
+    VERILATOR_ARGS -Wall ${A_PARAMS} --x-assign fast --x-initial fast)
+endfunction()
+
 # lv_verilate_axi(<target> LANES <P> MAX_N <n> MAX_M <m>)
 #   A static library <target> holding rtl/langevin_axi.v (the AXI4-Lite
 #   register slave around langevin_core; PREFIX Vlangevin_axi, -Wall) and the

@@ -3,7 +3,9 @@
 #  1. verilator --lint-only -Wall on langevin_core over a parameter matrix
 #     (lane counts that divide nothing, capacities that are not powers of
 #     two, coupling widths CW) and on the FPGA harness rtl/fpga/; any warning
-#     fails (no waivers are used).
+#     fails (no waivers are used); the same on the iterative noise source
+#     rtl/noise_source_iter.v for every DigitW and its harness
+#     rtl/fpga/ice40_noise_top.v.
 #  2. yosys: read_verilog + the coarse part of synth -top langevin_core at a
 #     small capacity (elaboration, processes, FSMs, memory inference, word-
 #     level optimisation).  Gate-level mapping of the whole core takes minutes; it is done
@@ -32,6 +34,19 @@ done
 echo "lint: fpga/ice40_mac_top (the place-and-route harness of scripts/fpga_estimates.sh)"
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" "$rtl/coupling_mac.v" \
   "$rtl/fpga/ice40_mac_top.v"
+
+for dw in 1 2 4 8 16 32; do
+  echo "lint: noise_source_iter DigitW=$dw"
+  verilator --lint-only -Wall --top-module noise_source_iter -GDigitW="$dw" "$rtl/noise_source_iter.v"
+done
+verilator --lint-only -Wall --top-module noise_source_iter -GSideW=1 "$rtl/noise_source_iter.v"
+echo "lint: fpga/ice40_noise_top (place-and-route harness of noise_source_iter)"
+verilator --lint-only -Wall -I"$rtl" --top-module ice40_noise_top "$rtl/noise_source_iter.v" "$rtl/fpga/ice40_noise_top.v"
+
+echo "yosys: synth -top noise_source_iter; synth_ice40 -dsp -top noise_source_iter"
+yosys -q -l yosys_nsi.log -p "read_verilog $rtl/noise_source_iter.v; synth -top noise_source_iter" >/dev/null
+yosys -q -l yosys_nsi_ice40.log -p "read_verilog $rtl/noise_source_iter.v; synth_ice40 -dsp -top noise_source_iter; stat" >/dev/null
+awk '/Number of cells/{n++} n == 1 && /SB_|Number of cells/' yosys_nsi_ice40.log
 
 echo "yosys: synth -top langevin_core -run :fine (P=3, MaxN=8, MaxM=28)"
 reads=""
