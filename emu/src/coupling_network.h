@@ -32,7 +32,10 @@
  *                in place of the worst-case formula).
  *
  * LV_CN_AUTO picks GEMM whenever S <= 8 and the dense blocks can be
- * allocated, the int64 path otherwise.  Creation also enforces the §10
+ * allocated, the int64 path otherwise; even then a call with at most 8 rows
+ * takes the int64 path, which is faster for small batches (no reuse of the
+ * blocks across rows, no BLAS threading).  lv_cn_get_path reports the
+ * choice for large batches.  Creation also enforces the §10
  * bounds of §4 (every |acc_i| and its rounding below 2^63) from the actual
  * codes and reports per-unit bounds on |f_i| for the rest of the checks.
  */

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <cblas.h>
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,12 +94,6 @@ int cli_int_list(const char *cmd, const char *opt, const char *s, long lo, long 
 void cli_set_threads(int n)
 {
     if (n > 0) omp_set_num_threads(n);
-}
-
-void cli_single_thread(void)
-{
-    omp_set_num_threads(1);
-    openblas_set_num_threads(1);
 }
 
 int cli_uio_offset(const char *cmd, const char *s, long long *out)

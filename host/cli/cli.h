@@ -40,11 +40,6 @@ int cli_int_list(const char *cmd, const char *opt, const char *s, long lo, long 
 
 /* Apply --threads (0 = leave OpenMP's default). */
 void cli_set_threads(int n);
-/* One thread for OpenMP and OpenBLAS: for work through the firmware driver,
- * one chip and one trajectory at a time.  There every parallel region or
- * threaded GEMV is a few microseconds of work, and the idle threads'
- * spin-waiting made paper-size calibration 5x slower on 2 cores. */
-void cli_single_thread(void);
 
 struct cJSON;
 /* Pretty-print a cJSON tree to path atomically. */

@@ -114,7 +114,6 @@ int cmd_calibrate(int argc, char **argv)
     lv_dev_instance inst;
     if (cli_chip_instance(&chipo, &img, &inst, &err)) goto fail;
     if (topt.kind == LV_TARGET_EMU) topt.inst = &inst;
-    cli_single_thread();
     if (lv_target_open(&t, &topt, &err)) goto fail;
     lv_fw_dev dev;
     lv_fw_result fr = lv_fw_init(&dev, lv_target_hal(t));

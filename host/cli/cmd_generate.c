@@ -208,7 +208,6 @@ int cmd_generate(int argc, char **argv)
         if (!model_path) return cli_usage_error(C, "--model FILE is required");
     }
     cli_set_threads((int)threads);
-    if (via_driver) cli_single_thread(); /* one chip, one trajectory at a time */
 
     lv_error err;
     lv_model m;

@@ -138,7 +138,6 @@ int cmd_load(int argc, char **argv)
     lv_dev_instance inst;
     if (cli_chip_instance(&chip, &img, &inst, &err)) goto out;
     if (cli_chip_injected(&chip)) target.inst = &inst;
-    cli_single_thread();
     if (lv_target_open(&t, &target, &err)) goto out;
     double t0 = lv_now();
     lv_fw_dev dev;
