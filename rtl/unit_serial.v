@@ -1,0 +1,474 @@
+// unit_serial - the per-unit datapath of langevin_core (nonlinearity.v,
+// energy_meter.v's per-unit terms, noise_dac.v, integrator.v's update) for one
+// unit at a time, on ONE shared 16x16 multiplier, one rounding shifter and one
+// saturation unit; for small FPGAs (iCE40 UP5K).  Not used by langevin_core.
+// Bit-exact with the C references of emu/src/ (docs/fixed-point.md §5-§8):
+//
+//   x2  = rnd(x x, Fx)                       lv_nl_x2
+//   g   = sat(rnd(2j2 x, 16+Fx-Ff) + rnd(4j4 x3, 16+Fx-Ff) [+ bf + f], Wf)
+//         x3 = rnd(x2 x, Fx), bf = rnd(cb, eb-Ff)   lv_nl_force, lv_nl_bias
+//   v   = rnd(j2 x2, Fx-16) + rnd(j4 x4, Fx-16) [+ rnd(bf x, Ff+Fx-32)
+//         + rnd(f x, Ff+Fx-31)],  x4 = rnd(x2 x2, Fx)    lv_meter_local/_coupled
+//   q   = rnd((gp + g)(x - xp), Ff+Fx-31)    lv_meter_heat_unit (heat_i)
+//   d   = rnd(z, 14-Bn);  n = d 2^8 (a = 0) or rnd(a nprev + ca d 2^8, 15)
+//   eta = rnd(G n + O 2^8, 24)               lv_dac_code, lv_dac_eta (update_i)
+//   x'  = sat(x + rnd(-K g, Ff+32-Fx) + eta, Wx)     lv_integ_update (update_i)
+// [..] only with couple_i (otherwise bf = f = 0, as the core does).
+//
+// Contract.  Every value is the C model's int64_t: exact for every image the
+// loader accepts (§10: every product, term and rounding intermediate below
+// 2^63).  The multiplier forms products as a raw two's-complement A (64-bit,
+// taken modulo 2^64) times a 32-bit magnitude |B| with a sign, over 16x16
+// partial products, skipping the digits that are zero for the operand widths
+// of §2 (x: 32 bits, j2, j4, K, G: < 2^32, a, ca: <= 2^15, |x - xp| < 2^32,
+// |n| < 2^29).  Two further facts are used, both exact for accepted images:
+//   - x4 = rnd(x2 x2, Fx) multiplies the low 32 bits of x2 (x2 x2 < 2^63
+//     implies x2 < 2^32);
+//   - a rounding of a single product preloads -1 into the accumulator when
+//     sign(A) xor sign(B) is negative (the -[v < 0] of §1; for v = 0 the
+//     preload changes no bit); sums of two products (colour filter, eta)
+//     take the sign of the sum instead (one more cycle).
+// rnd(2 j2 x, s) = rnd(j2 x, s-1) and rnd(4 j4 x3, s) = rnd(j4 x3, s-2) for
+// every s (the factor is a power of two).  Left shifts (s < 0) multiply the
+// product once more by 2^-s (no left barrel shifter).  j2, j4 >= 0 (§2).
+// Only the results of enabled parts are defined: q with heat_i; eta, n_o and
+// x_o with update_i.  Inputs out of §10 give some value, not necessarily C's.
+//
+// Handshake.  ready_o is high when idle.  start_i && ready_o samples the unit's
+// inputs (x, xp, gp, cb, eb, f, z, nprev and the three flags); the cfg_* inputs
+// must stay stable until done_o.  done_o is a one-cycle pulse; the results
+// hold until the next start.  start_i is ignored while busy.
+//
+// Cycles from the start cycle to done_o (one unit; the next start may come in
+// the cycle after done_o, so the throughput is one unit per LATENCY + 1):
+//   base (couple, heat, update all clear)          46 + left shifts
+//   + couple  (bf, f in g; bf x, f x in v)         + 23
+//   + heat                                         +  9
+//   + update, white (a = 0)                        + 28,  coloured: + 33
+// plus, for each rounding with a negative shift s (a left shift), 5 - s/16
+// cycles minus the 1 of the rounding (e.g. Ff > 16 + Fx makes lin and cub left
+// shifts).  Default formats (Fx 20, Ff 16, eb > Ff), all parts on, white: 106;
+// coloured: 111 (tests/rtl/test_unit_serial.c checks the exact count per case).
+//
+// Size (yosys 0.23 `synth_ice40 -dsp -top unit_serial`): see the table below
+// the header of tests/rtl/test_unit_serial.c / rtl/README.md.
+//
+// Storage is outside: the caller owns X, XP, GP and the colour-filter state
+// (nprev_i in, n_o / n_we_o out), like the RAMs of integrator.v / noise_dac.v.
+`default_nettype none
+
+module unit_serial (
+  input  wire               clk_i,
+  input  wire               rst_ni,
+  // configuration (static while busy)
+  input  wire [5:0]         fx_i,
+  input  wire [5:0]         ff_i,
+  input  wire [6:0]         wf_i,
+  input  wire [6:0]         wx_i,
+  input  wire [31:0]        j2_i,       // Q16.16, >= 0
+  input  wire [31:0]        j4_i,       // Q16.16, >= 0
+  input  wire [31:0]        k_i,        // Q0.32, < 2^31
+  input  wire [3:0]         bn_i,       // 2..14
+  input  wire [31:0]        gain_i,     // G, unsigned Q16.16
+  input  wire signed [31:0] offset_i,   // O, Q16.16
+  input  wire [15:0]        colour_a_i, // a, < 2^15
+  input  wire [15:0]        colour_c_i, // ca, <= 2^15
+  // request
+  input  wire               start_i,
+  output wire               ready_o,
+  input  wire               couple_i,
+  input  wire               heat_i,
+  input  wire               update_i,
+  input  wire signed [31:0] x_i,
+  input  wire signed [31:0] xp_i,       // x of the previous tick (heat)
+  input  wire signed [39:0] gp_i,       // g of the previous pass (heat)
+  input  wire signed [23:0] cb_i,       // bias code
+  input  wire signed [7:0]  eb_i,       // bias exponent of the unit's block
+  input  wire signed [63:0] f_i,        // coupling field (Ff fraction bits)
+  input  wire signed [13:0] z_i,        // raw noise sample
+  input  wire signed [31:0] nprev_i,    // colour-filter state n(t-1)
+  // results
+  output reg                done_o,
+  output wire signed [63:0] g_o,
+  output reg                sat_force_o,
+  output wire signed [63:0] x2_o,
+  output reg  signed [63:0] v_o,        // energy term of the unit
+  output reg  signed [63:0] q_o,        // heat term (0 without heat_i)
+  output reg  signed [63:0] eta_o,
+  output reg  signed [31:0] n_o,        // colour-filter state n(t)
+  output reg                n_we_o,     // write n_o back (update_i and a != 0)
+  output reg  signed [31:0] x_o,        // x'
+  output reg                sat_state_o
+);
+
+  `include "fx_prims.vh"
+
+  // ---------------------------------------------------------------- micro-code
+  // Sources of the multiplier's A operand (raw, two's complement) ...
+  localparam [2:0] A_R = 3'd0, A_X2 = 3'd1, A_BF = 3'd2, A_F = 3'd3, A_GPG = 3'd4,
+                   A_G = 3'd5, A_SM = 3'd6;
+  // ... of its small positive A values (A_SM) ...
+  localparam [2:0] M_B = 3'd0, M_J2 = 3'd1, M_ONE = 3'd2, M_256 = 3'd3, M_A = 3'd4,
+                   M_CA = 3'd5, M_GN = 3'd6;
+  // ... and of B (magnitude and sign).
+  localparam [3:0] B_X = 4'd0, B_DX = 4'd1, B_Z = 4'd2, B_D = 4'd3, B_D8 = 4'd4,
+                   B_NP = 4'd5, B_R = 4'd6, B_O = 4'd7, B_CB = 4'd8, B_X2 = 4'd9,
+                   B_J2 = 4'd10, B_J4 = 4'd11, B_K = 4'd12;
+  // Rounding shifts.
+  localparam [3:0] S_FX = 4'd0, S_NL1 = 4'd1, S_NL2 = 4'd2, S_BIAS = 4'd3, S_LOC = 4'd4,
+                   S_MB = 4'd5, S_MH = 4'd6, S_DAC = 4'd7, S_15 = 4'd8, S_24 = 4'd9,
+                   S_DR = 4'd10, S_0 = 4'd11;
+  // Write-back: S (the running sum) and destinations.
+  localparam [2:0] W_NONE = 3'd0, W_SR = 3'd1, W_SADD = 3'd2, W_SF = 3'd3, W_SX = 3'd4;
+  localparam integer NIns = 20;
+
+  // Instruction fields (decoded from pc).
+  reg [2:0] i_asel, i_msel, i_wb;
+  reg [3:0] i_bsel, i_ssel;
+  reg [1:0] i_na;          // A digits - 1
+  reg       i_nb;          // B digits - 1
+  reg       i_neg;         // negate the product (drift)
+  reg       i_sq;          // |x| |x|: B's sign not applied
+  reg       i_mul;         // has a product (else: write-back only)
+  reg       i_chain;       // product summed with the next one (no rounding)
+  reg       i_keep;        // continue the previous product's sum
+  reg       i_gsat, i_vout, i_xsat;
+  reg [3:0] i_dst;         // 0 none, 1 X2, 2 BF, 3 Q, 4 D, 5 N, 6 ETA
+  reg [4:0] pc_q;
+
+  always @(*) begin
+    i_asel = A_R; i_msel = M_B; i_bsel = B_X; i_ssel = S_FX; i_na = 2'd3; i_nb = 1'b1;
+    i_neg = 1'b0; i_sq = 1'b0; i_mul = 1'b1; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
+    i_gsat = 1'b0; i_vout = 1'b0; i_xsat = 1'b0; i_dst = 4'd0;
+    case (pc_q)
+      // force (§5)
+      5'd0:  begin i_asel = A_SM; i_msel = M_B; i_na = 2'd1; i_bsel = B_X; i_dst = 4'd1;
+                   i_sq = 1'b1; end                                                          // x2
+      5'd1:  begin i_asel = A_R;  i_bsel = B_X; end                                            // x3
+      5'd2:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_NL2; i_wb = W_SR; i_gsat = 1'b1; end // cub
+      5'd3:  begin i_asel = A_SM; i_msel = M_J2; i_na = 2'd1; i_bsel = B_X; i_ssel = S_NL1;
+                   i_wb = W_SADD; i_gsat = 1'b1; end                                           // lin
+      5'd4:  begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_CB; i_ssel = S_BIAS;
+                   i_wb = W_SADD; i_gsat = 1'b1; i_dst = 4'd2; end                             // bf
+      5'd5:  begin i_mul = 1'b0; i_wb = W_SF; i_gsat = 1'b1; end                               // + f
+      // meter (§8)
+      5'd6:  begin i_asel = A_X2; i_na = 2'd1; i_bsel = B_X2; end                              // x4
+      5'd7:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_LOC; i_wb = W_SR; i_vout = 1'b1; end
+      5'd8:  begin i_asel = A_X2; i_bsel = B_J2; i_ssel = S_LOC; i_wb = W_SADD; i_vout = 1'b1; end
+      5'd9:  begin i_asel = A_BF; i_bsel = B_X; i_ssel = S_MB; i_wb = W_SADD; i_vout = 1'b1; end
+      5'd10: begin i_asel = A_F;  i_bsel = B_X; i_ssel = S_MH; i_wb = W_SADD; i_vout = 1'b1; end
+      5'd11: begin i_asel = A_GPG; i_bsel = B_DX; i_ssel = S_MH; i_dst = 4'd3; end             // heat
+      // noise DAC (§6)
+      5'd12: begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_Z; i_nb = 1'b0;
+                   i_ssel = S_DAC; i_dst = 4'd4; end                                           // d
+      5'd13: begin i_asel = A_SM; i_msel = M_A; i_na = 2'd0; i_bsel = B_NP; i_chain = 1'b1;
+                   i_ssel = S_0; end
+      5'd14: begin i_asel = A_SM; i_msel = M_CA; i_na = 2'd0; i_bsel = B_D8; i_keep = 1'b1;
+                   i_ssel = S_15; i_dst = 4'd5; end                                            // n
+      5'd15: begin i_asel = A_SM; i_msel = M_256; i_na = 2'd0; i_bsel = B_R; i_nb = 1'b0;
+                   i_ssel = S_0; i_dst = 4'd5; end                                             // n white
+      5'd16: begin i_asel = A_SM; i_msel = M_GN; i_na = 2'd1; i_bsel = B_R; i_chain = 1'b1;
+                   i_ssel = S_0; end
+      5'd17: begin i_asel = A_SM; i_msel = M_256; i_na = 2'd0; i_bsel = B_O; i_keep = 1'b1;
+                   i_ssel = S_24; i_dst = 4'd6; i_wb = W_SR; end                               // eta
+      // integrator (§7)
+      5'd18: begin i_asel = A_G; i_bsel = B_K; i_neg = 1'b1; i_ssel = S_DR; i_wb = W_SADD; end // drift
+      5'd19: begin i_mul = 1'b0; i_wb = W_SX; i_xsat = 1'b1; end                               // + x
+      default: ;
+    endcase
+  end
+
+  // ---------------------------------------------------------------- state
+  localparam [2:0] P_IDLE = 3'd0, P_LOAD = 3'd1, P_MUL = 3'd2, P_DEC = 3'd3, P_HALF = 3'd4,
+                   P_LSHL = 3'd5, P_LSH = 3'd6, P_WB = 3'd7;
+  reg [2:0] ph_q;
+
+  // Sampled request.
+  reg               cpl_q, heat_q, upd_q;
+  reg signed [31:0] x_q, xp_q, np_q;
+  reg signed [39:0] gp_q;
+  reg signed [23:0] cb_q;
+  reg signed [7:0]  eb_q;
+  reg signed [63:0] f_q;
+  reg signed [13:0] z_q;
+
+  // Intermediates.
+  reg signed [63:0] acc_q, ma_q, s_q, x2_q, bf_q;
+  reg signed [39:0] g_q;
+  reg signed [15:0] d_q;
+  reg        [31:0] mb_q;
+  reg               sg_q;
+  reg        [1:0]  di_q, na_q, jl_q;
+  reg               dj_q, nb_q;
+  reg        [3:0]  ssel_q;
+
+  assign ready_o = (ph_q == P_IDLE);
+  assign g_o     = {{24{g_q[39]}}, g_q};
+  assign x2_o    = x2_q;
+
+  // Which instructions run for this unit.
+  wire white = (colour_a_i == 16'd0);
+  reg [NIns-1:0] en;
+  always @(*) begin
+    en = {NIns{1'b1}};
+    en[4]  = cpl_q;  en[5] = cpl_q;  en[9] = cpl_q;  en[10] = cpl_q;
+    en[11] = heat_q;
+    en[12] = upd_q;  en[13] = upd_q & ~white;  en[14] = upd_q & ~white;
+    en[15] = upd_q & white;  en[16] = upd_q;  en[17] = upd_q;  en[18] = upd_q;  en[19] = upd_q;
+  end
+  // Next enabled instruction after pc_q (pc_nxt = NIns: none).
+  reg [4:0] pc_nxt;
+  integer k;
+  always @(*) begin
+    pc_nxt = NIns[4:0];
+    for (k = NIns - 1; k >= 0; k = k - 1)
+      if (en[k] && k > pc_q) pc_nxt = k[4:0];
+  end
+
+  // ---------------------------------------------------------------- shifts
+  wire signed [7:0] fx8 = $signed({2'b00, fx_i});
+  wire signed [7:0] ff8 = $signed({2'b00, ff_i});
+  reg  signed [7:0] s_cur;
+  always @(*) begin
+    case (ssel_q)
+      S_FX:   s_cur = fx8;
+      S_NL1:  s_cur = 8'sd15 + fx8 - ff8;
+      S_NL2:  s_cur = 8'sd14 + fx8 - ff8;
+      S_BIAS: s_cur = eb_q - ff8;
+      S_LOC:  s_cur = fx8 - 8'sd16;
+      S_MB:   s_cur = ff8 + fx8 - 8'sd32;
+      S_MH:   s_cur = ff8 + fx8 - 8'sd31;
+      S_DAC:  s_cur = 8'sd14 - $signed({4'd0, bn_i});
+      S_15:   s_cur = 8'sd15;
+      S_24:   s_cur = 8'sd24;
+      S_DR:   s_cur = ff8 + 8'sd32 - fx8;
+      default: s_cur = 8'sd0;
+    endcase
+  end
+  wire        s_pos  = ~s_cur[7] & (s_cur != 8'sd0);
+  wire        s_negv = s_cur[7];
+  wire [7:0]  s_m1   = s_cur - 8'sd1;         // position of the rounding half
+  wire [7:0]  s_l    = 8'sd0 - s_cur;         // left shift amount
+  wire [5:0]  unused_s = {s_m1[7:6], s_l[7:6], s_m1[7], s_l[7]};
+
+  // The rounded result: the (already rounded-up) accumulator shifted right.
+  wire signed [63:0] r_bus = s_pos ? (acc_q >>> s_cur[5:0]) : acc_q;
+
+  // ---------------------------------------------------------------- operands
+  wire signed [32:0] x33  = {x_q[31], x_q};
+  wire signed [32:0] dx33 = x33 - {xp_q[31], xp_q};
+  reg  signed [32:0] bs;        // signed B source
+  reg         [31:0] bu;        // unsigned B source
+  reg                bsgn_src;  // B is signed
+  always @(*) begin
+    bs = 33'sd0; bu = 32'd0; bsgn_src = 1'b1;
+    case (i_bsel)
+      B_X:  bs = x33;
+      B_DX: bs = dx33;
+      B_Z:  bs = {{19{z_q[13]}}, z_q};
+      B_D:  bs = {{17{d_q[15]}}, d_q};
+      B_D8: bs = {{9{d_q[15]}}, d_q, 8'd0};
+      B_NP: bs = {np_q[31], np_q};
+      B_R:  bs = r_bus[32:0];
+      B_O:  bs = {offset_i[31], offset_i};
+      B_CB: bs = {{9{cb_q[23]}}, cb_q};
+      B_X2: begin bu = x2_q[31:0]; bsgn_src = 1'b0; end
+      B_J2: begin bu = j2_i;       bsgn_src = 1'b0; end
+      B_J4: begin bu = j4_i;       bsgn_src = 1'b0; end
+      B_K:  begin bu = k_i;        bsgn_src = 1'b0; end
+      default: ;
+    endcase
+  end
+  wire        [32:0] bs_abs = bs[32] ? 33'd0 - bs : bs;
+  wire               b_neg  = bsgn_src & bs[32];
+  wire        [31:0] b_mag  = bsgn_src ? bs_abs[31:0] : bu;
+  wire               unused_babs = bs_abs[32];
+
+  reg [31:0] a_small;
+  always @(*) begin
+    case (i_msel)
+      M_B:    a_small = b_mag;
+      M_J2:   a_small = j2_i;
+      M_ONE:  a_small = 32'd1;
+      M_256:  a_small = 32'd256;
+      M_A:    a_small = {16'd0, colour_a_i};
+      M_CA:   a_small = {16'd0, colour_c_i};
+      M_GN:   a_small = gain_i;
+      default: a_small = 32'd0;
+    endcase
+  end
+  wire signed [40:0] gpg = {gp_q[39], gp_q} + {g_q[39], g_q};
+  reg  signed [63:0] a_src;
+  always @(*) begin
+    case (i_asel)
+      A_R:   a_src = r_bus;
+      A_X2:  a_src = x2_q;
+      A_BF:  a_src = bf_q;
+      A_F:   a_src = f_q;
+      A_GPG: a_src = {{23{gpg[40]}}, gpg};
+      A_G:   a_src = {{24{g_q[39]}}, g_q};
+      default: a_src = {32'd0, a_small};
+    endcase
+  end
+  wire p_sign = (b_neg & ~i_sq) ^ i_neg;       // sign applied to A |B|
+  wire v_pred = a_src[63] ^ p_sign;            // sign of the product (single)
+
+  // ---------------------------------------------------------------- multiplier
+  // Partial (di, dj): A digit di times B digit dj at position di + dj.  The
+  // rounding half and the left shift reuse it with forced digits.
+  wire [1:0]  lim = (dj_q ? 2'd2 : 2'd3) < na_q ? (dj_q ? 2'd2 : 2'd3) : na_q;
+  wire [1:0]  llim = 2'd3 - jl_q;
+  reg  [15:0] adig, bdig;
+  reg  [1:0]  pos;
+  always @(*) begin
+    case (di_q)
+      2'd0: adig = ma_q[15:0];
+      2'd1: adig = ma_q[31:16];
+      2'd2: adig = ma_q[47:32];
+      default: adig = ma_q[63:48];
+    endcase
+    bdig = dj_q ? mb_q[31:16] : mb_q[15:0];
+    pos  = di_q + {1'b0, dj_q};
+    if (ph_q == P_HALF) begin
+      adig = 16'd1;
+      bdig = 16'd1 << s_m1[3:0];
+      pos  = s_m1[5:4];
+    end else if (ph_q == P_LSH) begin
+      bdig = 16'd1 << s_l[3:0];
+      pos  = di_q + jl_q;
+    end
+  end
+  wire [31:0] prod = adig * bdig;              // the one multiplier (SB_MAC16)
+  wire        y_on = (ph_q == P_MUL) || (ph_q == P_HALF) || (ph_q == P_LSH);
+  wire [63:0] y    = y_on ? ({32'd0, prod} << {pos, 4'd0}) : 64'd0;
+
+  // Accumulator adder: acc + (y ^ m) + c.
+  reg        add_m, add_c;
+  always @(*) begin
+    add_m = 1'b0; add_c = 1'b0;
+    if (ph_q == P_MUL) begin add_m = sg_q; add_c = sg_q; end
+    else if (ph_q == P_DEC) add_m = acc_q[63];
+  end
+  wire [63:0] acc_sum;
+
+  // ---------------------------------------------------------------- write-back
+  reg  signed [63:0] s_add;
+  always @(*) begin
+    case (wwb_q)
+      W_SF:    s_add = f_q;
+      W_SX:    s_add = {{32{x_q[31]}}, x_q};
+      default: s_add = r_bus;
+    endcase
+  end
+  wire signed [63:0] s_next = ((wwb_q == W_SR) ? 64'sd0 : s_q) + s_add;
+  wire [6:0]         w_sat  = wxsat_q ? wx_i : wf_i;
+  wire signed [63:0] s_satv = lv_sat(s_next, w_sat);
+  wire               s_hit  = lv_sat_hit(s_next, w_sat);
+  wire [23:0]        unused_sat = s_satv[63:40];
+
+  // Control.  P_LOAD loads the operands of instruction pc_q and, in the same
+  // cycle, writes back the previous instruction (its fields were registered
+  // when it was loaded; r_bus still shows its result): one cycle per
+  // instruction besides its partials and rounding.  P_WB writes back the last.
+  wire last_part = (di_q == lim) && (dj_q == nb_q);
+  wire last_lsh  = (di_q == llim);
+  wire end_ins   = (ph_q == P_MUL && last_part && (i_chain || !(s_pos || s_negv))) ||
+                   (ph_q == P_HALF) || (ph_q == P_LSH && last_lsh) ||
+                   (ph_q == P_LOAD && !i_mul);
+  wire wb_now    = (ph_q == P_LOAD) || (ph_q == P_WB);
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ph_q   <= P_IDLE;
+      pc_q   <= 5'd0;
+      done_o <= 1'b0;
+    end else begin
+      done_o <= 1'b0;
+      if (end_ins) begin
+        if (pc_nxt == NIns[4:0]) ph_q <= P_WB;
+        else begin
+          ph_q <= P_LOAD;
+          pc_q <= pc_nxt;
+        end
+      end else begin
+        case (ph_q)
+          P_IDLE: if (start_i) begin ph_q <= P_LOAD; pc_q <= 5'd0; end
+          P_LOAD: ph_q <= P_MUL;
+          P_MUL:  if (last_part) begin
+                    if (s_negv) ph_q <= P_LSHL;
+                    else if (i_keep) ph_q <= P_DEC;
+                    else ph_q <= P_HALF;
+                  end
+          P_DEC:  ph_q <= P_HALF;
+          P_LSHL: ph_q <= P_LSH;
+          P_WB:   begin ph_q <= P_IDLE; done_o <= 1'b1; end
+          default: ;
+        endcase
+      end
+    end
+  end
+
+  // Request sampling, operand loads, multiplier steps and write-backs.  No
+  // reset: every register is written before it is read in a request.
+  reg [3:0] wdst_q;
+  reg [2:0] wwb_q;
+  reg       wgsat_q, wvout_q, wxsat_q, pred_q;
+  wire      first = (ph_q == P_MUL) && (di_q == 2'd0) && !dj_q;
+  wire [63:0] acc_in = (first && !i_keep) ? {64{pred_q & s_pos}} : acc_q;
+  assign acc_sum = acc_in + (y ^ {64{add_m}}) + {63'd0, add_c};
+
+  always @(posedge clk_i) begin
+    if (ph_q == P_IDLE && start_i) begin
+      cpl_q <= couple_i; heat_q <= heat_i; upd_q <= update_i;
+      x_q <= x_i; xp_q <= xp_i; gp_q <= gp_i; cb_q <= cb_i; eb_q <= eb_i;
+      f_q <= f_i; z_q <= z_i; np_q <= nprev_i;
+      q_o <= 64'sd0;
+      sat_state_o <= 1'b0;
+      n_we_o <= update_i & (colour_a_i != 16'd0);
+      wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;
+    end
+    if (ph_q == P_LOAD) begin
+      ma_q <= a_src;
+      mb_q <= b_mag;
+      sg_q <= p_sign;
+      pred_q <= v_pred;
+      na_q <= i_na;
+      nb_q <= i_nb;
+      di_q <= 2'd0;
+      dj_q <= 1'b0;
+      ssel_q <= i_ssel;
+      wdst_q <= i_dst; wwb_q <= i_wb; wgsat_q <= i_gsat; wvout_q <= i_vout; wxsat_q <= i_xsat;
+    end
+    if (ph_q == P_MUL) begin
+      acc_q <= acc_sum;
+      if (di_q == lim) begin di_q <= 2'd0; dj_q <= 1'b1; end
+      else di_q <= di_q + 2'd1;
+    end
+    if (ph_q == P_DEC || ph_q == P_HALF || ph_q == P_LSH) acc_q <= acc_sum;
+    if (ph_q == P_LSH) di_q <= di_q + 2'd1;
+    if (ph_q == P_LSHL) begin
+      ma_q  <= acc_q;
+      acc_q <= 64'sd0;
+      di_q  <= 2'd0;
+      jl_q  <= s_l[5:4];
+    end
+    if (wb_now) begin
+      if (wwb_q != W_NONE) s_q <= s_next;
+      if (wgsat_q) begin g_q <= s_satv[39:0]; sat_force_o <= s_hit; end
+      if (wxsat_q) begin x_o <= s_satv[31:0]; sat_state_o <= s_hit; end
+      if (wvout_q) v_o <= s_next;
+      case (wdst_q)
+        4'd1: x2_q <= r_bus;
+        4'd2: bf_q <= r_bus;
+        4'd3: q_o <= r_bus;
+        4'd4: d_q <= r_bus[15:0];
+        4'd5: n_o <= r_bus[31:0];
+        4'd6: eta_o <= r_bus;
+        default: ;
+      endcase
+    end
+  end
+
+endmodule
+
+`default_nettype wire
