@@ -111,7 +111,7 @@ module unit_serial (
   localparam [2:0] M_B = 3'd0, M_J2 = 3'd1, M_ONE = 3'd2, M_256 = 3'd3, M_A = 3'd4,
                    M_CA = 3'd5, M_GN = 3'd6;
   // ... and of B (magnitude and sign).
-  localparam [3:0] B_X = 4'd0, B_DX = 4'd1, B_Z = 4'd2, B_D = 4'd3, B_D8 = 4'd4,
+  localparam [3:0] B_X = 4'd0, B_DX = 4'd1, B_Z = 4'd2, B_D8 = 4'd4,
                    B_NP = 4'd5, B_R = 4'd6, B_O = 4'd7, B_CB = 4'd8, B_X2 = 4'd9,
                    B_J2 = 4'd10, B_J4 = 4'd11, B_K = 4'd12;
   // Rounding shifts.
@@ -200,59 +200,58 @@ module unit_serial (
   reg               sg_q;
   reg        [1:0]  di_q, na_q, jl_q;
   reg               dj_q, nb_q;
-  reg        [3:0]  ssel_q;
 
   assign ready_o = (ph_q == P_IDLE);
   assign g_o     = {{24{g_q[39]}}, g_q};
   assign x2_o    = x2_q;
 
-  // Which instructions run for this unit.
+  // The next instruction after pc_q for this unit's flags (NIns: none).
   wire white = (colour_a_i == 16'd0);
-  reg [NIns-1:0] en;
+  wire [4:0] pc_end = NIns[4:0];
+  reg  [4:0] pc_nxt;
   always @(*) begin
-    en = {NIns{1'b1}};
-    en[4]  = cpl_q;  en[5] = cpl_q;  en[9] = cpl_q;  en[10] = cpl_q;
-    en[11] = heat_q;
-    en[12] = upd_q;  en[13] = upd_q & ~white;  en[14] = upd_q & ~white;
-    en[15] = upd_q & white;  en[16] = upd_q;  en[17] = upd_q;  en[18] = upd_q;  en[19] = upd_q;
-  end
-  // Next enabled instruction after pc_q (pc_nxt = NIns: none).
-  reg [4:0] pc_nxt;
-  integer k;
-  always @(*) begin
-    pc_nxt = NIns[4:0];
-    for (k = NIns - 1; k >= 0; k = k - 1)
-      if (en[k] && k > pc_q) pc_nxt = k[4:0];
+    case (pc_q)
+      5'd3:  pc_nxt = cpl_q ? 5'd4 : 5'd6;
+      5'd8:  pc_nxt = cpl_q ? 5'd9 : heat_q ? 5'd11 : upd_q ? 5'd12 : pc_end;
+      5'd10: pc_nxt = heat_q ? 5'd11 : upd_q ? 5'd12 : pc_end;
+      5'd11: pc_nxt = upd_q ? 5'd12 : pc_end;
+      5'd12: pc_nxt = white ? 5'd15 : 5'd13;
+      5'd14: pc_nxt = 5'd16;
+      5'd19: pc_nxt = pc_end;
+      default: pc_nxt = pc_q + 5'd1;
+    endcase
   end
 
   // ---------------------------------------------------------------- shifts
-  wire signed [7:0] fx8 = $signed({2'b00, fx_i});
-  wire signed [7:0] ff8 = $signed({2'b00, ff_i});
-  reg  signed [7:0] s_cur;
+  // The rounding shift of instruction pc_q, s = t1 + t2 + c, registered at its
+  // load (sh_q: the right shift of r_bus, 0 unless s > 0).
+  reg  [7:0] t1, t2, tc;
   always @(*) begin
-    case (ssel_q)
-      S_FX:   s_cur = fx8;
-      S_NL1:  s_cur = 8'sd15 + fx8 - ff8;
-      S_NL2:  s_cur = 8'sd14 + fx8 - ff8;
-      S_BIAS: s_cur = eb_q - ff8;
-      S_LOC:  s_cur = fx8 - 8'sd16;
-      S_MB:   s_cur = ff8 + fx8 - 8'sd32;
-      S_MH:   s_cur = ff8 + fx8 - 8'sd31;
-      S_DAC:  s_cur = 8'sd14 - $signed({4'd0, bn_i});
-      S_15:   s_cur = 8'sd15;
-      S_24:   s_cur = 8'sd24;
-      S_DR:   s_cur = ff8 + 8'sd32 - fx8;
-      default: s_cur = 8'sd0;
+    t1 = 8'd0; t2 = 8'd0; tc = 8'd0;
+    case (i_ssel)
+      S_FX:   t1 = {2'b00, fx_i};
+      S_NL1:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = 8'd15; end
+      S_NL2:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = 8'd14; end
+      S_BIAS: begin t1 = eb_q; t2 = 8'd0 - {2'b00, ff_i}; end
+      S_LOC:  begin t1 = {2'b00, fx_i}; tc = 8'd0 - 8'd16; end
+      S_MB:   begin t1 = {2'b00, fx_i}; t2 = {2'b00, ff_i}; tc = 8'd0 - 8'd32; end
+      S_MH:   begin t1 = {2'b00, fx_i}; t2 = {2'b00, ff_i}; tc = 8'd0 - 8'd31; end
+      S_DAC:  begin t1 = 8'd0 - {4'd0, bn_i}; tc = 8'd14; end
+      S_15:   tc = 8'd15;
+      S_24:   tc = 8'd24;
+      S_DR:   begin t1 = 8'd0 - {2'b00, fx_i}; t2 = {2'b00, ff_i}; tc = 8'd32; end
+      default: ;
     endcase
   end
-  wire        s_pos  = ~s_cur[7] & (s_cur != 8'sd0);
-  wire        s_negv = s_cur[7];
-  wire [7:0]  s_m1   = s_cur - 8'sd1;         // position of the rounding half
-  wire [7:0]  s_l    = 8'sd0 - s_cur;         // left shift amount
-  wire [5:0]  unused_s = {s_m1[7:6], s_l[7:6], s_m1[7], s_l[7]};
+  wire [7:0] s_new = t1 + t2 + tc;
+  reg  [5:0] sh_q, hm1_q, sl_q;   // s (s > 0), s - 1, -s (s < 0)
+  reg        spos_q, sneg_q;
+  wire [7:0] s_m1n = s_new - 8'd1;
+  wire [7:0] s_ln  = 8'd0 - s_new;
+  wire [3:0] unused_s = {s_m1n[7:6], s_ln[7:6]};
 
   // The rounded result: the (already rounded-up) accumulator shifted right.
-  wire signed [63:0] r_bus = s_pos ? (acc_q >>> s_cur[5:0]) : acc_q;
+  wire signed [63:0] r_bus = acc_q >>> sh_q;
 
   // ---------------------------------------------------------------- operands
   wire signed [32:0] x33  = {x_q[31], x_q};
@@ -266,7 +265,6 @@ module unit_serial (
       B_X:  bs = x33;
       B_DX: bs = dx33;
       B_Z:  bs = {{19{z_q[13]}}, z_q};
-      B_D:  bs = {{17{d_q[15]}}, d_q};
       B_D8: bs = {{9{d_q[15]}}, d_q, 8'd0};
       B_NP: bs = {np_q[31], np_q};
       B_R:  bs = r_bus[32:0];
@@ -300,7 +298,7 @@ module unit_serial (
   wire signed [40:0] gpg = {gp_q[39], gp_q} + {g_q[39], g_q};
   reg  signed [63:0] a_src;
   always @(*) begin
-    case (i_asel)
+    case (ph_q == P_LSHL ? A_R : i_asel)
       A_R:   a_src = r_bus;
       A_X2:  a_src = x2_q;
       A_BF:  a_src = bf_q;
@@ -331,10 +329,10 @@ module unit_serial (
     pos  = di_q + {1'b0, dj_q};
     if (ph_q == P_HALF) begin
       adig = 16'd1;
-      bdig = 16'd1 << s_m1[3:0];
-      pos  = s_m1[5:4];
+      bdig = 16'd1 << hm1_q[3:0];
+      pos  = hm1_q[5:4];
     end else if (ph_q == P_LSH) begin
-      bdig = 16'd1 << s_l[3:0];
+      bdig = 16'd1 << sl_q[3:0];
       pos  = di_q + jl_q;
     end
   end
@@ -361,10 +359,21 @@ module unit_serial (
     endcase
   end
   wire signed [63:0] s_next = ((wwb_q == W_SR) ? 64'sd0 : s_q) + s_add;
-  wire [6:0]         w_sat  = wxsat_q ? wx_i : wf_i;
-  wire signed [63:0] s_satv = lv_sat(s_next, w_sat);
-  wire               s_hit  = lv_sat_hit(s_next, w_sat);
-  wire [23:0]        unused_sat = s_satv[63:40];
+  // sat(s_next, W) for W = Wf (g) or Wx (x'), 8 <= W <= 40: with the mask M of
+  // the bits >= W-1, v is clamped when |v| >= 2^(W-1); m = ~M, -m = M | 1.
+  wire [6:0]  w_sat = wxsat_q ? wx_i : wf_i;
+  wire [6:0]  wm1   = w_sat - 7'd1;
+  wire [63:0] sone  = 64'd1 << wm1[5:0];       // bit W-1
+  reg  [63:0] smask;
+  integer b;
+  always @(*) begin
+    smask = 64'd0;
+    for (b = 7; b < 64; b = b + 1) smask[b] = (b >= 39) | smask[b-1] | sone[b];
+  end
+  wire        unused_wm1 = wm1[6] ^ (^sone[6:0]) ^ (^sone[63:40]);
+  wire        sv_neg = s_next[63];
+  wire        s_hit  = sv_neg ? (~&(s_next | ~smask) | ~|(s_next & ~smask)) : |(s_next & smask);
+  wire [39:0] s_satv = !s_hit ? s_next[39:0] : sv_neg ? (smask[39:0] | 40'd1) : ~smask[39:0];
 
   // Control.  P_LOAD loads the operands of instruction pc_q and, in the same
   // cycle, writes back the previous instruction (its fields were registered
@@ -372,7 +381,7 @@ module unit_serial (
   // instruction besides its partials and rounding.  P_WB writes back the last.
   wire last_part = (di_q == lim) && (dj_q == nb_q);
   wire last_lsh  = (di_q == llim);
-  wire end_ins   = (ph_q == P_MUL && last_part && (i_chain || !(s_pos || s_negv))) ||
+  wire end_ins   = (ph_q == P_MUL && last_part && (i_chain || !(spos_q || sneg_q))) ||
                    (ph_q == P_HALF) || (ph_q == P_LSH && last_lsh) ||
                    (ph_q == P_LOAD && !i_mul);
   wire wb_now    = (ph_q == P_LOAD) || (ph_q == P_WB);
@@ -395,7 +404,7 @@ module unit_serial (
           P_IDLE: if (start_i) begin ph_q <= P_LOAD; pc_q <= 5'd0; end
           P_LOAD: ph_q <= P_MUL;
           P_MUL:  if (last_part) begin
-                    if (s_negv) ph_q <= P_LSHL;
+                    if (sneg_q) ph_q <= P_LSHL;
                     else if (i_keep) ph_q <= P_DEC;
                     else ph_q <= P_HALF;
                   end
@@ -414,7 +423,7 @@ module unit_serial (
   reg [2:0] wwb_q;
   reg       wgsat_q, wvout_q, wxsat_q, pred_q;
   wire      first = (ph_q == P_MUL) && (di_q == 2'd0) && !dj_q;
-  wire [63:0] acc_in = (first && !i_keep) ? {64{pred_q & s_pos}} : acc_q;
+  wire [63:0] acc_in = (first && !i_keep) ? {64{pred_q & spos_q}} : acc_q;
   assign acc_sum = acc_in + (y ^ {64{add_m}}) + {63'd0, add_c};
 
   always @(posedge clk_i) begin
@@ -427,8 +436,8 @@ module unit_serial (
       n_we_o <= update_i & (colour_a_i != 16'd0);
       wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;
     end
+    if (ph_q == P_LOAD || ph_q == P_LSHL) ma_q <= a_src;   // P_LSHL: r_bus = acc_q
     if (ph_q == P_LOAD) begin
-      ma_q <= a_src;
       mb_q <= b_mag;
       sg_q <= p_sign;
       pred_q <= v_pred;
@@ -436,7 +445,11 @@ module unit_serial (
       nb_q <= i_nb;
       di_q <= 2'd0;
       dj_q <= 1'b0;
-      ssel_q <= i_ssel;
+      sh_q   <= (~s_new[7] && s_new != 8'd0) ? s_new[5:0] : 6'd0;
+      spos_q <= ~s_new[7] && s_new != 8'd0;
+      sneg_q <= s_new[7];
+      hm1_q  <= s_m1n[5:0];
+      sl_q   <= s_ln[5:0];
       wdst_q <= i_dst; wwb_q <= i_wb; wgsat_q <= i_gsat; wvout_q <= i_vout; wxsat_q <= i_xsat;
     end
     if (ph_q == P_MUL) begin
@@ -447,10 +460,9 @@ module unit_serial (
     if (ph_q == P_DEC || ph_q == P_HALF || ph_q == P_LSH) acc_q <= acc_sum;
     if (ph_q == P_LSH) di_q <= di_q + 2'd1;
     if (ph_q == P_LSHL) begin
-      ma_q  <= acc_q;
       acc_q <= 64'sd0;
       di_q  <= 2'd0;
-      jl_q  <= s_l[5:4];
+      jl_q  <= sl_q[5:4];
     end
     if (wb_now) begin
       if (wwb_q != W_NONE) s_q <= s_next;

@@ -41,7 +41,8 @@
 
 __extension__ typedef __int128 i128;
 
-static int g_bad; /* set when an intermediate reaches 2^63 */
+static int g_bad;   /* set when an intermediate reaches 2^63 */
+static long g_ties; /* roundings of a negative exact half (where -[v < 0] matters) */
 
 static i128 chk(i128 v)
 {
@@ -57,6 +58,7 @@ static i128 rnd128(i128 v, int s)
     if (s > 0) {
         i128 t = chk(v + ((i128)1 << (s - 1)) - (v < 0));
         if (s > 63) g_bad = 1;
+        if (v < 0 && ((v + ((i128)1 << (s - 1))) & (((i128)1 << s) - 1)) == 0) g_ties++;
         return t >> s;
     }
     if (s < 0) {
@@ -69,10 +71,18 @@ static i128 rnd128(i128 v, int s)
 static uint64_t rbits(uint64_t *r, int bits) { return bits >= 64 ? splitmix64(r) : splitmix64(r) & (((uint64_t)1 << bits) - 1); }
 static int64_t rrange(uint64_t *r, int64_t lo, int64_t hi) { return lo + (int64_t)(splitmix64(r) % (uint64_t)(hi - lo + 1)); }
 
-/* A value in [-m, m]: full scale, 0, +-1 or random (log-uniform magnitude half the time). */
+/* A value in [-m, m]: full scale, 0, +-1, +-2^k (+-2^k 3: exact rounding ties),
+ * or random (log-uniform magnitude half the time). */
 static int64_t rval(uint64_t *r, int64_t m)
 {
-    switch (splitmix64(r) % 8) {
+    switch (splitmix64(r) % 10) {
+    case 8:
+    case 9: {
+        int64_t v = (int64_t)1 << (splitmix64(r) % 63);
+        if (splitmix64(r) & 1) v = v / 2 * 3;
+        while (v > m) v >>= 1;
+        return (splitmix64(r) & 1) ? -v : v;
+    }
     case 0: return m;
     case 1: return -m;
     case 2: return 0;
@@ -155,10 +165,14 @@ int main(int argc, char **argv)
         c.ff = (int)rrange(&rng, 4, c.wf - 2);
         c.j2 = (uint32_t)rbits(&rng, (int)(splitmix64(&rng) % 32));
         c.j4 = (uint32_t)rbits(&rng, (int)(splitmix64(&rng) % 32));
+        if (splitmix64(&rng) % 4 == 0) c.j2 = (uint32_t)1 << (splitmix64(&rng) % 31);
+        if (splitmix64(&rng) % 4 == 0) c.j4 = (uint32_t)1 << (splitmix64(&rng) % 31);
         c.k = (uint32_t)rrange(&rng, 1, 0x7FFFFFFF);
+        if (splitmix64(&rng) % 4 == 0) c.k = (uint32_t)1 << (splitmix64(&rng) % 31);
         if (splitmix64(&rng) & 1) c.k = (uint32_t)rrange(&rng, 1, 1 << (int)(splitmix64(&rng) % 31));
         c.bn = (int)rrange(&rng, 2, 14);
-        c.gain = (uint32_t)rbits(&rng, 1 + (int)(splitmix64(&rng) % 32));
+        c.gain = (splitmix64(&rng) % 4 == 0) ? (uint32_t)1 << (splitmix64(&rng) % 32)
+                                             : (uint32_t)rbits(&rng, 1 + (int)(splitmix64(&rng) % 32));
         c.offset = (int32_t)rrange(&rng, -0x7FFFFFFF, 0x7FFFFFFF);
         if (splitmix64(&rng) & 1) c.offset = (int32_t)rval(&rng, 0x7FFFFFFF >> (splitmix64(&rng) % 31));
         c.a = (splitmix64(&rng) & 1) ? 0 : (uint16_t)rrange(&rng, 1, 0x7FFF);
@@ -179,6 +193,7 @@ int main(int argc, char **argv)
 
         /* 128-bit recomputation with the bounds check. */
         g_bad = 0;
+        long ties0 = g_ties;
         const int fx = c.fx, ff = c.ff;
         i128 x = in.x, xp = in.xp;
         i128 x2 = rnd128(chk(x * x), fx);
@@ -203,6 +218,7 @@ int main(int argc, char **argv)
             xn = chk(chk(x + drift) + eta);
         }
         if (g_bad) {
+            g_ties = ties0;
             rejected++;
             continue;
         }
@@ -298,10 +314,11 @@ int main(int argc, char **argv)
     CHECK(n_sat_f > done / 20);
     CHECK(n_sat_s > done / 200);
     CHECK(n_col > done / 10);
+    CHECK(g_ties > done / 100);
     printf("unit_serial: %ld cases (%ld redrawn by the 2^63 check, %.1f %%), %ld couple, %ld heat, %ld update "
-           "(%ld coloured), %ld SAT_FORCE, %ld SAT_STATE; cycles per unit %ld..%ld, mean %.1f; %ld mismatches\n",
+           "(%ld coloured), %ld SAT_FORCE, %ld SAT_STATE; cycles per unit %ld..%ld, mean %.1f; %ld negative rounding ties; %ld mismatches\n",
            done, rejected, 100.0 * (double)rejected / (double)(done + rejected), n_couple, n_heat, n_upd, n_col,
-           n_sat_f, n_sat_s, cyc_min, cyc_max, (double)cyc_sum / (double)done, fails);
+           n_sat_f, n_sat_s, cyc_min, cyc_max, (double)cyc_sum / (double)done, g_ties, fails);
     uss_destroy(h);
     return lv_test_report("test_unit_serial");
 }
