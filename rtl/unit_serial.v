@@ -179,9 +179,9 @@ module unit_serial (
   end
 
   // ---------------------------------------------------------------- state
-  localparam [2:0] P_IDLE = 3'd0, P_LOAD = 3'd1, P_MUL = 3'd2, P_DEC = 3'd3, P_HALF = 3'd4,
-                   P_LSHL = 3'd5, P_LSH = 3'd6, P_WB = 3'd7;
-  reg [2:0] ph_q;
+  localparam [3:0] P_IDLE = 4'd0, P_LOAD = 4'd1, P_MUL = 4'd2, P_DEC = 4'd3, P_HALF = 4'd4,
+                   P_SHL = 4'd5, P_SH = 4'd6, P_COR = 4'd7, P_WB = 4'd8;
+  reg [3:0] ph_q;
 
   // Sampled request.
   reg               cpl_q, heat_q, upd_q;
@@ -198,7 +198,8 @@ module unit_serial (
   reg signed [15:0] d_q;
   reg        [31:0] mb_q;
   reg               sg_q;
-  reg        [1:0]  di_q, na_q, jl_q;
+  reg        [1:0]  di_q, na_q;
+  reg               un_q;                    // the value being shifted is negative
   reg               dj_q, nb_q;
 
   assign ready_o = (ph_q == P_IDLE);
@@ -224,7 +225,7 @@ module unit_serial (
 
   // ---------------------------------------------------------------- shifts
   // The rounding shift of instruction pc_q, s = t1 + t2 + c, registered at its
-  // load (sh_q: the right shift of r_bus, 0 unless s > 0).
+  // load as s - 1 (s > 0) and -s (s < 0).
   reg  [7:0] t1, t2, tc;
   always @(*) begin
     t1 = 8'd0; t2 = 8'd0; tc = 8'd0;
@@ -244,14 +245,14 @@ module unit_serial (
     endcase
   end
   wire [7:0] s_new = t1 + t2 + tc;
-  reg  [5:0] sh_q, hm1_q, sl_q;   // s (s > 0), s - 1, -s (s < 0)
+  reg  [5:0] hm1_q, sl_q;         // s - 1 (s > 0), -s (s < 0)
   reg        spos_q, sneg_q;
   wire [7:0] s_m1n = s_new - 8'd1;
   wire [7:0] s_ln  = 8'd0 - s_new;
   wire [3:0] unused_s = {s_m1n[7:6], s_ln[7:6]};
 
-  // The rounded result: the (already rounded-up) accumulator shifted right.
-  wire signed [63:0] r_bus = acc_q >>> sh_q;
+  // The result of the last instruction: the accumulator after its shift pass.
+  wire signed [63:0] r_bus = acc_q;
 
   // ---------------------------------------------------------------- operands
   wire signed [32:0] x33  = {x_q[31], x_q};
@@ -298,7 +299,7 @@ module unit_serial (
   wire signed [40:0] gpg = {gp_q[39], gp_q} + {g_q[39], g_q};
   reg  signed [63:0] a_src;
   always @(*) begin
-    case (ph_q == P_LSHL ? A_R : i_asel)
+    case (ph_q == P_SHL ? A_R : i_asel)
       A_R:   a_src = r_bus;
       A_X2:  a_src = x2_q;
       A_BF:  a_src = bf_q;
@@ -315,7 +316,9 @@ module unit_serial (
   // Partial (di, dj): A digit di times B digit dj at position di + dj.  The
   // rounding half and the left shift reuse it with forced digits.
   wire [1:0]  lim = (dj_q ? 2'd2 : 2'd3) < na_q ? (dj_q ? 2'd2 : 2'd3) : na_q;
-  wire [1:0]  llim = 2'd3 - jl_q;
+  wire [1:0]  llim = 2'd3 - sl_q[5:4];
+  wire [1:0]  rc   = hm1_q[5:4];             // c - 1
+  wire [3:0]  rr   = ~hm1_q[3:0];            // r
   reg  [15:0] adig, bdig;
   reg  [1:0]  pos;
   always @(*) begin
@@ -331,14 +334,24 @@ module unit_serial (
       adig = 16'd1;
       bdig = 16'd1 << hm1_q[3:0];
       pos  = hm1_q[5:4];
-    end else if (ph_q == P_LSH) begin
+    end else if (ph_q == P_SH && sneg_q) begin
       bdig = 16'd1 << sl_q[3:0];
-      pos  = di_q + jl_q;
+      pos  = di_q + sl_q[5:4];
+    end else if (ph_q == P_SH || ph_q == P_COR) begin
+      if (ph_q == P_COR) adig = 16'd1;
+      bdig = 16'd1 << rr;
+      pos  = (ph_q == P_COR) ? 2'd3 - rc : di_q - rc - 2'd1;
     end
   end
   wire [31:0] prod = adig * bdig;              // the one multiplier (SB_MAC16)
-  wire        y_on = (ph_q == P_MUL) || (ph_q == P_HALF) || (ph_q == P_LSH);
-  wire [63:0] y    = y_on ? ({32'd0, prod} << {pos, 4'd0}) : 64'd0;
+  // Right shift by s = 16 c - r (c = ceil(s/16), 0 <= r < 16) as the product
+  // u 2^r / 2^(16 c): the digit products A_i 2^r do not overlap, so digit i
+  // lands at position i - c exactly (i = c - 1: its upper half at 0, lower
+  // ones vanish); for u < 0 the sign extension is -2^r at position 4 - c
+  // (P_COR).  Left shift by L = -s: A_i 2^(L mod 16) at i + L/16.
+  wire        y_on = (ph_q == P_MUL) || (ph_q == P_HALF) || (ph_q == P_SH) || (ph_q == P_COR && un_q);
+  wire        y_hi = (ph_q == P_SH) && !sneg_q && (di_q == rc);
+  wire [63:0] y    = !y_on ? 64'd0 : y_hi ? {48'd0, prod[31:16]} : ({32'd0, prod} << {pos, 4'd0});
 
   // Accumulator adder: acc + (y ^ m) + c.
   reg        add_m, add_c;
@@ -346,6 +359,7 @@ module unit_serial (
     add_m = 1'b0; add_c = 1'b0;
     if (ph_q == P_MUL) begin add_m = sg_q; add_c = sg_q; end
     else if (ph_q == P_DEC) add_m = acc_q[63];
+    else if (ph_q == P_COR) begin add_m = un_q; add_c = un_q; end
   end
   wire [63:0] acc_sum;
 
@@ -380,9 +394,9 @@ module unit_serial (
   // when it was loaded; r_bus still shows its result): one cycle per
   // instruction besides its partials and rounding.  P_WB writes back the last.
   wire last_part = (di_q == lim) && (dj_q == nb_q);
-  wire last_lsh  = (di_q == llim);
+  wire last_sh   = sneg_q ? (di_q == llim) : (di_q == 2'd3);
   wire end_ins   = (ph_q == P_MUL && last_part && (i_chain || !(spos_q || sneg_q))) ||
-                   (ph_q == P_HALF) || (ph_q == P_LSH && last_lsh) ||
+                   (ph_q == P_COR) || (ph_q == P_SH && last_sh && sneg_q) ||
                    (ph_q == P_LOAD && !i_mul);
   wire wb_now    = (ph_q == P_LOAD) || (ph_q == P_WB);
 
@@ -404,12 +418,14 @@ module unit_serial (
           P_IDLE: if (start_i) begin ph_q <= P_LOAD; pc_q <= 5'd0; end
           P_LOAD: ph_q <= P_MUL;
           P_MUL:  if (last_part) begin
-                    if (sneg_q) ph_q <= P_LSHL;
+                    if (sneg_q) ph_q <= P_SHL;
                     else if (i_keep) ph_q <= P_DEC;
                     else ph_q <= P_HALF;
                   end
           P_DEC:  ph_q <= P_HALF;
-          P_LSHL: ph_q <= P_LSH;
+          P_HALF: ph_q <= P_SHL;
+          P_SHL:  ph_q <= P_SH;
+          P_SH:   if (last_sh) ph_q <= P_COR;
           P_WB:   begin ph_q <= P_IDLE; done_o <= 1'b1; end
           default: ;
         endcase
@@ -436,7 +452,7 @@ module unit_serial (
       n_we_o <= update_i & (colour_a_i != 16'd0);
       wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;
     end
-    if (ph_q == P_LOAD || ph_q == P_LSHL) ma_q <= a_src;   // P_LSHL: r_bus = acc_q
+    if (ph_q == P_LOAD || ph_q == P_SHL) ma_q <= a_src;   // P_SHL: the accumulator
     if (ph_q == P_LOAD) begin
       mb_q <= b_mag;
       sg_q <= p_sign;
@@ -445,7 +461,6 @@ module unit_serial (
       nb_q <= i_nb;
       di_q <= 2'd0;
       dj_q <= 1'b0;
-      sh_q   <= (~s_new[7] && s_new != 8'd0) ? s_new[5:0] : 6'd0;
       spos_q <= ~s_new[7] && s_new != 8'd0;
       sneg_q <= s_new[7];
       hm1_q  <= s_m1n[5:0];
@@ -457,12 +472,12 @@ module unit_serial (
       if (di_q == lim) begin di_q <= 2'd0; dj_q <= 1'b1; end
       else di_q <= di_q + 2'd1;
     end
-    if (ph_q == P_DEC || ph_q == P_HALF || ph_q == P_LSH) acc_q <= acc_sum;
-    if (ph_q == P_LSH) di_q <= di_q + 2'd1;
-    if (ph_q == P_LSHL) begin
+    if (ph_q == P_DEC || ph_q == P_HALF || ph_q == P_SH || ph_q == P_COR) acc_q <= acc_sum;
+    if (ph_q == P_SH) di_q <= di_q + 2'd1;
+    if (ph_q == P_SHL) begin
       acc_q <= 64'sd0;
-      di_q  <= 2'd0;
-      jl_q  <= sl_q[5:4];
+      di_q  <= sneg_q ? 2'd0 : rc;
+      un_q  <= acc_q[63];
     end
     if (wb_now) begin
       if (wwb_q != W_NONE) s_q <= s_next;
