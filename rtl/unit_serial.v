@@ -179,9 +179,9 @@ module unit_serial (
   end
 
   // ---------------------------------------------------------------- state
-  localparam [3:0] P_IDLE = 4'd0, P_LOAD = 4'd1, P_MUL = 4'd2, P_DEC = 4'd3, P_HALF = 4'd4,
-                   P_SHL = 4'd5, P_SH = 4'd6, P_COR = 4'd7, P_WB = 4'd8;
-  reg [3:0] ph_q;
+  localparam [2:0] P_IDLE = 3'd0, P_LOAD = 3'd1, P_MUL = 3'd2, P_DEC = 3'd3,
+                   P_SHL = 3'd4, P_SH = 3'd5, P_COR = 3'd6, P_WB = 3'd7;
+  reg [2:0] ph_q;
 
   // Sampled request.
   reg               cpl_q, heat_q, upd_q;
@@ -330,11 +330,7 @@ module unit_serial (
     endcase
     bdig = dj_q ? mb_q[31:16] : mb_q[15:0];
     pos  = di_q + {1'b0, dj_q};
-    if (ph_q == P_HALF) begin
-      adig = 16'd1;
-      bdig = 16'd1 << hm1_q[3:0];
-      pos  = hm1_q[5:4];
-    end else if (ph_q == P_SH && sneg_q) begin
+    if (ph_q == P_SH && sneg_q) begin
       bdig = 16'd1 << sl_q[3:0];
       pos  = di_q + sl_q[5:4];
     end else if (ph_q == P_SH || ph_q == P_COR) begin
@@ -349,7 +345,9 @@ module unit_serial (
   // lands at position i - c exactly (i = c - 1: its upper half at 0, lower
   // ones vanish); for u < 0 the sign extension is -2^r at position 4 - c
   // (P_COR).  Left shift by L = -s: A_i 2^(L mod 16) at i + L/16.
-  wire        y_on = (ph_q == P_MUL) || (ph_q == P_HALF) || (ph_q == P_SH) || (ph_q == P_COR && un_q);
+  // The rounding: rnd(v, s) = ((v - [v < 0]) >>> s) + bit s-1 of (v - [v < 0]),
+  // and that bit is bit 15 of the digit product dropped at i = c - 1.
+  wire        y_on = (ph_q == P_MUL) || (ph_q == P_SH) || (ph_q == P_COR && un_q);
   wire        y_hi = (ph_q == P_SH) && !sneg_q && (di_q == rc);
   wire [63:0] y    = !y_on ? 64'd0 : y_hi ? {48'd0, prod[31:16]} : ({32'd0, prod} << {pos, 4'd0});
 
@@ -360,6 +358,7 @@ module unit_serial (
     if (ph_q == P_MUL) begin add_m = sg_q; add_c = sg_q; end
     else if (ph_q == P_DEC) add_m = acc_q[63];
     else if (ph_q == P_COR) begin add_m = un_q; add_c = un_q; end
+    else if (y_hi) add_c = prod[15];
   end
   wire [63:0] acc_sum;
 
@@ -420,10 +419,9 @@ module unit_serial (
           P_MUL:  if (last_part) begin
                     if (sneg_q) ph_q <= P_SHL;
                     else if (i_keep) ph_q <= P_DEC;
-                    else ph_q <= P_HALF;
+                    else ph_q <= P_SHL;
                   end
-          P_DEC:  ph_q <= P_HALF;
-          P_HALF: ph_q <= P_SHL;
+          P_DEC:  ph_q <= P_SHL;
           P_SHL:  ph_q <= P_SH;
           P_SH:   if (last_sh) ph_q <= P_COR;
           P_WB:   begin ph_q <= P_IDLE; done_o <= 1'b1; end
@@ -472,7 +470,7 @@ module unit_serial (
       if (di_q == lim) begin di_q <= 2'd0; dj_q <= 1'b1; end
       else di_q <= di_q + 2'd1;
     end
-    if (ph_q == P_DEC || ph_q == P_HALF || ph_q == P_SH || ph_q == P_COR) acc_q <= acc_sum;
+    if (ph_q == P_DEC || ph_q == P_SH || ph_q == P_COR) acc_q <= acc_sum;
     if (ph_q == P_SH) di_q <= di_q + 2'd1;
     if (ph_q == P_SHL) begin
       acc_q <= 64'sd0;
