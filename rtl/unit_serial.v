@@ -113,23 +113,24 @@ module unit_serial (
   // ... and of B (magnitude and sign).
   localparam [3:0] B_X = 4'd0, B_DX = 4'd1, B_Z = 4'd2, B_D8 = 4'd4,
                    B_NP = 4'd5, B_R = 4'd6, B_O = 4'd7, B_CB = 4'd8, B_X2 = 4'd9,
-                   B_J2 = 4'd10, B_J4 = 4'd11, B_K = 4'd12;
+                   B_J2 = 4'd10, B_J4 = 4'd11, B_K = 4'd12,
+                   B_ONE = 4'd13;
   // Rounding shifts.
   localparam [3:0] S_FX = 4'd0, S_NL1 = 4'd1, S_NL2 = 4'd2, S_BIAS = 4'd3, S_LOC = 4'd4,
                    S_MB = 4'd5, S_MH = 4'd6, S_DAC = 4'd7, S_15 = 4'd8, S_24 = 4'd9,
                    S_DR = 4'd10, S_0 = 4'd11;
   // Write-back: S (the running sum) and destinations.
-  localparam [2:0] W_NONE = 3'd0, W_SR = 3'd1, W_SADD = 3'd2, W_SF = 3'd3, W_SX = 3'd4;
+  localparam [1:0] W_NONE = 2'd0, W_SR = 2'd1, W_SADD = 2'd2;
   localparam integer NIns = 20;
 
   // Instruction fields (decoded from pc).
-  reg [2:0] i_asel, i_msel, i_wb;
+  reg [2:0] i_asel, i_msel;
+  reg [1:0] i_wb;
   reg [3:0] i_bsel, i_ssel;
   reg [1:0] i_na;          // A digits - 1
   reg       i_nb;          // B digits - 1
   reg       i_neg;         // negate the product (drift)
   reg       i_sq;          // |x| |x|: B's sign not applied
-  reg       i_mul;         // has a product (else: write-back only)
   reg       i_chain;       // product summed with the next one (no rounding)
   reg       i_keep;        // continue the previous product's sum
   reg       i_gsat, i_vout, i_xsat;
@@ -138,7 +139,7 @@ module unit_serial (
 
   always @(*) begin
     i_asel = A_R; i_msel = M_B; i_bsel = B_X; i_ssel = S_FX; i_na = 2'd3; i_nb = 1'b1;
-    i_neg = 1'b0; i_sq = 1'b0; i_mul = 1'b1; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
+    i_neg = 1'b0; i_sq = 1'b0; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
     i_gsat = 1'b0; i_vout = 1'b0; i_xsat = 1'b0; i_dst = 4'd0;
     case (pc_q)
       // force (§5)
@@ -150,7 +151,8 @@ module unit_serial (
                    i_wb = W_SADD; i_gsat = 1'b1; end                                           // lin
       5'd4:  begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_CB; i_ssel = S_BIAS;
                    i_wb = W_SADD; i_gsat = 1'b1; i_dst = 4'd2; end                             // bf
-      5'd5:  begin i_mul = 1'b0; i_wb = W_SF; i_gsat = 1'b1; end                               // + f
+      5'd5:  begin i_asel = A_F; i_bsel = B_ONE; i_nb = 1'b0; i_ssel = S_0; i_wb = W_SADD;
+                   i_gsat = 1'b1; end                                                        // + f
       // meter (§8)
       5'd6:  begin i_asel = A_X2; i_na = 2'd1; i_bsel = B_X2; end                              // x4
       5'd7:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_LOC; i_wb = W_SR; i_vout = 1'b1; end
@@ -173,7 +175,8 @@ module unit_serial (
                    i_ssel = S_24; i_dst = 4'd6; i_wb = W_SR; end                               // eta
       // integrator (§7)
       5'd18: begin i_asel = A_G; i_bsel = B_K; i_neg = 1'b1; i_ssel = S_DR; i_wb = W_SADD; end // drift
-      5'd19: begin i_mul = 1'b0; i_wb = W_SX; i_xsat = 1'b1; end                               // + x
+      5'd19: begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_X; i_ssel = S_0;
+                   i_wb = W_SADD; i_xsat = 1'b1; end                                         // + x
       default: ;
     endcase
   end
@@ -275,6 +278,7 @@ module unit_serial (
       B_J2: begin bu = j2_i;       bsgn_src = 1'b0; end
       B_J4: begin bu = j4_i;       bsgn_src = 1'b0; end
       B_K:  begin bu = k_i;        bsgn_src = 1'b0; end
+      B_ONE: begin bu = 32'd1;     bsgn_src = 1'b0; end
       default: ;
     endcase
   end
@@ -363,15 +367,8 @@ module unit_serial (
   wire [63:0] acc_sum;
 
   // ---------------------------------------------------------------- write-back
-  reg  signed [63:0] s_add;
-  always @(*) begin
-    case (wwb_q)
-      W_SF:    s_add = f_q;
-      W_SX:    s_add = {{32{x_q[31]}}, x_q};
-      default: s_add = r_bus;
-    endcase
-  end
-  wire signed [63:0] s_next = ((wwb_q == W_SR) ? 64'sd0 : s_q) + s_add;
+  // S = R: S is cleared when the instruction is loaded (S is free then).
+  wire signed [63:0] s_next = s_q + r_bus;
   // sat(s_next, W) for W = Wf (g) or Wx (x'), 8 <= W <= 40: with the mask M of
   // the bits >= W-1, v is clamped when |v| >= 2^(W-1); m = ~M, -m = M | 1.
   wire [6:0]  w_sat = wxsat_q ? wx_i : wf_i;
@@ -395,8 +392,7 @@ module unit_serial (
   wire last_part = (di_q == lim) && (dj_q == nb_q);
   wire last_sh   = sneg_q ? (di_q == llim) : (di_q == 2'd3);
   wire end_ins   = (ph_q == P_MUL && last_part && (i_chain || !(spos_q || sneg_q))) ||
-                   (ph_q == P_COR) || (ph_q == P_SH && last_sh && sneg_q) ||
-                   (ph_q == P_LOAD && !i_mul);
+                   (ph_q == P_COR) || (ph_q == P_SH && last_sh && sneg_q);
   wire wb_now    = (ph_q == P_LOAD) || (ph_q == P_WB);
 
   always @(posedge clk_i or negedge rst_ni) begin
@@ -434,7 +430,7 @@ module unit_serial (
   // Request sampling, operand loads, multiplier steps and write-backs.  No
   // reset: every register is written before it is read in a request.
   reg [3:0] wdst_q;
-  reg [2:0] wwb_q;
+  reg [1:0] wwb_q;
   reg       wgsat_q, wvout_q, wxsat_q, pred_q;
   wire      first = (ph_q == P_MUL) && (di_q == 2'd0) && !dj_q;
   wire [63:0] acc_in = (first && !i_keep) ? {64{pred_q & spos_q}} : acc_q;
@@ -479,6 +475,7 @@ module unit_serial (
     end
     if (wb_now) begin
       if (wwb_q != W_NONE) s_q <= s_next;
+      if (ph_q == P_LOAD && i_wb == W_SR) s_q <= 64'sd0;
       if (wgsat_q) begin g_q <= s_satv[39:0]; sat_force_o <= s_hit; end
       if (wxsat_q) begin x_o <= s_satv[31:0]; sat_state_o <= s_hit; end
       if (wvout_q) v_o <= s_next;
