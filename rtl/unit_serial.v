@@ -105,8 +105,7 @@ module unit_serial (
 
   // ---------------------------------------------------------------- micro-code
   // Sources of the multiplier's A operand (raw, two's complement) ...
-  localparam [2:0] A_R = 3'd0, A_X2 = 3'd1, A_BF = 3'd2, A_F = 3'd3, A_GPG = 3'd4,
-                   A_G = 3'd5, A_SM = 3'd6;
+  localparam [2:0] A_R = 3'd0, A_X2 = 3'd1, A_F = 3'd3, A_GPG = 3'd4, A_SM = 3'd6;
   // ... of its small positive A values (A_SM) ...
   localparam [2:0] M_B = 3'd0, M_J2 = 3'd1, M_ONE = 3'd2, M_256 = 3'd3, M_A = 3'd4,
                    M_CA = 3'd5, M_GN = 3'd6;
@@ -134,32 +133,34 @@ module unit_serial (
   reg       i_chain;       // product summed with the next one (no rounding)
   reg       i_keep;        // continue the previous product's sum
   reg       i_gsat, i_vout, i_xsat;
-  reg [3:0] i_dst;         // 0 none, 1 X2, 2 BF, 3 Q, 4 D, 5 N, 6 ETA
+  reg       i_gp;          // A_GPG is gp + g (else g)
+  reg [3:0] i_dst;         // 0 none, 1 X2, 3 Q, 4 D, 5 N, 6 ETA
   reg [4:0] pc_q;
 
   always @(*) begin
     i_asel = A_R; i_msel = M_B; i_bsel = B_X; i_ssel = S_FX; i_na = 2'd3; i_nb = 1'b1;
-    i_neg = 1'b0; i_sq = 1'b0; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
+    i_neg = 1'b0; i_sq = 1'b0; i_gp = 1'b0; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
     i_gsat = 1'b0; i_vout = 1'b0; i_xsat = 1'b0; i_dst = 4'd0;
     case (pc_q)
-      // force (§5)
+      // force (§5); its last term's write-back also loads the meter's first
       5'd0:  begin i_asel = A_SM; i_msel = M_B; i_na = 2'd1; i_bsel = B_X; i_dst = 4'd1;
                    i_sq = 1'b1; end                                                          // x2
       5'd1:  begin i_asel = A_R;  i_bsel = B_X; end                                            // x3
       5'd2:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_NL2; i_wb = W_SR; i_gsat = 1'b1; end // cub
       5'd3:  begin i_asel = A_SM; i_msel = M_J2; i_na = 2'd1; i_bsel = B_X; i_ssel = S_NL1;
                    i_wb = W_SADD; i_gsat = 1'b1; end                                           // lin
-      5'd4:  begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_CB; i_ssel = S_BIAS;
-                   i_wb = W_SADD; i_gsat = 1'b1; i_dst = 4'd2; end                             // bf
-      5'd5:  begin i_asel = A_F; i_bsel = B_ONE; i_nb = 1'b0; i_ssel = S_0; i_wb = W_SADD;
+      5'd4:  begin i_asel = A_F; i_bsel = B_ONE; i_nb = 1'b0; i_ssel = S_0; i_wb = W_SADD;
                    i_gsat = 1'b1; end                                                        // + f
+      5'd5:  begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_CB; i_ssel = S_BIAS;
+                   i_wb = W_SADD; i_gsat = 1'b1; end                                           // bf
       // meter (§8)
-      5'd6:  begin i_asel = A_X2; i_na = 2'd1; i_bsel = B_X2; end                              // x4
-      5'd7:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_LOC; i_wb = W_SR; i_vout = 1'b1; end
-      5'd8:  begin i_asel = A_X2; i_bsel = B_J2; i_ssel = S_LOC; i_wb = W_SADD; i_vout = 1'b1; end
-      5'd9:  begin i_asel = A_BF; i_bsel = B_X; i_ssel = S_MB; i_wb = W_SADD; i_vout = 1'b1; end
-      5'd10: begin i_asel = A_F;  i_bsel = B_X; i_ssel = S_MH; i_wb = W_SADD; i_vout = 1'b1; end
-      5'd11: begin i_asel = A_GPG; i_bsel = B_DX; i_ssel = S_MH; i_dst = 4'd3; end             // heat
+      5'd6:  begin i_asel = A_R;  i_bsel = B_X; i_ssel = S_MB; i_wb = W_SR; i_vout = 1'b1; end   // bf x
+      5'd7:  begin i_asel = A_F;  i_bsel = B_X; i_ssel = S_MH; i_wb = W_SADD; i_vout = 1'b1; end // f x
+      5'd8:  begin i_asel = A_X2; i_na = 2'd1; i_bsel = B_X2; end                              // x4
+      5'd9:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_LOC; i_wb = cpl_q ? W_SADD : W_SR;
+                   i_vout = 1'b1; end
+      5'd10: begin i_asel = A_X2; i_bsel = B_J2; i_ssel = S_LOC; i_wb = W_SADD; i_vout = 1'b1; end
+      5'd11: begin i_asel = A_GPG; i_gp = 1'b1; i_bsel = B_DX; i_ssel = S_MH; i_dst = 4'd3; end // heat
       // noise DAC (§6)
       5'd12: begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_Z; i_nb = 1'b0;
                    i_ssel = S_DAC; i_dst = 4'd4; end                                           // d
@@ -174,7 +175,7 @@ module unit_serial (
       5'd17: begin i_asel = A_SM; i_msel = M_256; i_na = 2'd0; i_bsel = B_O; i_keep = 1'b1;
                    i_ssel = S_24; i_dst = 4'd6; i_wb = W_SR; end                               // eta
       // integrator (§7)
-      5'd18: begin i_asel = A_G; i_bsel = B_K; i_neg = 1'b1; i_ssel = S_DR; i_wb = W_SADD; end // drift
+      5'd18: begin i_asel = A_GPG; i_bsel = B_K; i_neg = 1'b1; i_ssel = S_DR; i_wb = W_SADD; end // drift
       5'd19: begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_X; i_ssel = S_0;
                    i_wb = W_SADD; i_xsat = 1'b1; end                                         // + x
       default: ;
@@ -196,7 +197,7 @@ module unit_serial (
   reg signed [13:0] z_q;
 
   // Intermediates.
-  reg signed [63:0] acc_q, ma_q, s_q, x2_q, bf_q;
+  reg signed [63:0] acc_q, ma_q, s_q, x2_q;
   reg signed [39:0] g_q;
   reg signed [15:0] d_q;
   reg        [31:0] mb_q;
@@ -215,8 +216,7 @@ module unit_serial (
   reg  [4:0] pc_nxt;
   always @(*) begin
     case (pc_q)
-      5'd3:  pc_nxt = cpl_q ? 5'd4 : 5'd6;
-      5'd8:  pc_nxt = cpl_q ? 5'd9 : heat_q ? 5'd11 : upd_q ? 5'd12 : pc_end;
+      5'd3:  pc_nxt = cpl_q ? 5'd4 : 5'd8;
       5'd10: pc_nxt = heat_q ? 5'd11 : upd_q ? 5'd12 : pc_end;
       5'd11: pc_nxt = upd_q ? 5'd12 : pc_end;
       5'd12: pc_nxt = white ? 5'd15 : 5'd13;
@@ -260,11 +260,8 @@ module unit_serial (
   // ---------------------------------------------------------------- operands
   wire signed [32:0] x33  = {x_q[31], x_q};
   wire signed [32:0] dx33 = x33 - {xp_q[31], xp_q};
-  reg  signed [32:0] bs;        // signed B source
-  reg         [31:0] bu;        // unsigned B source
-  reg                bsgn_src;  // B is signed
+  reg  signed [32:0] bs;        // B source (33-bit signed)
   always @(*) begin
-    bs = 33'sd0; bu = 32'd0; bsgn_src = 1'b1;
     case (i_bsel)
       B_X:  bs = x33;
       B_DX: bs = dx33;
@@ -274,17 +271,16 @@ module unit_serial (
       B_R:  bs = r_bus[32:0];
       B_O:  bs = {offset_i[31], offset_i};
       B_CB: bs = {{9{cb_q[23]}}, cb_q};
-      B_X2: begin bu = x2_q[31:0]; bsgn_src = 1'b0; end
-      B_J2: begin bu = j2_i;       bsgn_src = 1'b0; end
-      B_J4: begin bu = j4_i;       bsgn_src = 1'b0; end
-      B_K:  begin bu = k_i;        bsgn_src = 1'b0; end
-      B_ONE: begin bu = 32'd1;     bsgn_src = 1'b0; end
-      default: ;
+      B_X2: bs = {1'b0, x2_q[31:0]};
+      B_J2: bs = {1'b0, j2_i};
+      B_J4: bs = {1'b0, j4_i};
+      B_K:  bs = {1'b0, k_i};
+      default: bs = 33'sd1;     // B_ONE
     endcase
   end
   wire        [32:0] bs_abs = bs[32] ? 33'd0 - bs : bs;
-  wire               b_neg  = bsgn_src & bs[32];
-  wire        [31:0] b_mag  = bsgn_src ? bs_abs[31:0] : bu;
+  wire               b_neg  = bs[32];
+  wire        [31:0] b_mag  = bs_abs[31:0];
   wire               unused_babs = bs_abs[32];
 
   reg [31:0] a_small;
@@ -300,16 +296,15 @@ module unit_serial (
       default: a_small = 32'd0;
     endcase
   end
-  wire signed [40:0] gpg = {gp_q[39], gp_q} + {g_q[39], g_q};
+  wire [39:0]        gp_g = gp_q & {40{i_gp}};
+  wire signed [40:0] gpg = {gp_g[39], gp_g} + {g_q[39], g_q};
   reg  signed [63:0] a_src;
   always @(*) begin
     case (ph_q == P_SHL ? A_R : i_asel)
       A_R:   a_src = r_bus;
       A_X2:  a_src = x2_q;
-      A_BF:  a_src = bf_q;
       A_F:   a_src = f_q;
       A_GPG: a_src = {{23{gpg[40]}}, gpg};
-      A_G:   a_src = {{24{g_q[39]}}, g_q};
       default: a_src = {32'd0, a_small};
     endcase
   end
@@ -481,7 +476,6 @@ module unit_serial (
       if (wvout_q) v_o <= s_next;
       case (wdst_q)
         4'd1: x2_q <= r_bus;
-        4'd2: bf_q <= r_bus;
         4'd3: q_o <= r_bus;
         4'd4: d_q <= r_bus[15:0];
         4'd5: n_o <= r_bus[31:0];

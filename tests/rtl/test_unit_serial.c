@@ -126,9 +126,9 @@ static long us_cycles(const uss_cfg *c, const uss_in *in)
         int when, na, nb, s, keep;
     } t[] = {
         {ALL, 2, 2, fx, 0},           {ALL, 4, 2, fx, 0},           {ALL, 4, 2, 14 + fx - ff, 0},
-        {ALL, 2, 2, 15 + fx - ff, 0}, {CPL, 1, 2, in->eb - ff, 0},  {CPL, 4, 1, 0, 0},
-        {ALL, 2, 2, fx, 0},           {ALL, 4, 2, fx - 16, 0},      {ALL, 4, 2, fx - 16, 0},
-        {CPL, 4, 2, ff + fx - 32, 0}, {CPL, 4, 2, ff + fx - 31, 0}, {HEAT, 4, 2, ff + fx - 31, 0},
+        {ALL, 2, 2, 15 + fx - ff, 0}, {CPL, 4, 1, 0, 0},            {CPL, 1, 2, in->eb - ff, 0},
+        {CPL, 4, 2, ff + fx - 32, 0}, {CPL, 4, 2, ff + fx - 31, 0}, {ALL, 2, 2, fx, 0},
+        {ALL, 4, 2, fx - 16, 0},      {ALL, 4, 2, fx - 16, 0},      {HEAT, 4, 2, ff + fx - 31, 0},
         {UPD, 1, 1, 14 - c->bn, 0},   {COL, 1, 2, CH, 0},           {COL, 1, 2, 15, 1},
         {WHITE, 1, 1, 0, 0},          {UPD, 2, 2, CH, 0},           {UPD, 1, 2, 24, 1},
         {UPD, 4, 2, ff + 32 - fx, 0}, {UPD, 1, 2, 0, 0},
