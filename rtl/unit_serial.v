@@ -93,7 +93,7 @@ module unit_serial (
   output reg                sat_force_o,
   output wire signed [63:0] x2_o,
   output reg  signed [63:0] v_o,        // energy term of the unit
-  output reg  signed [63:0] q_o,        // heat term (0 without heat_i)
+  output reg  signed [63:0] q_o,        // heat term (heat_i only)
   output reg  signed [63:0] eta_o,
   output reg  signed [31:0] n_o,        // colour-filter state n(t)
   output reg                n_we_o,     // write n_o back (update_i and a != 0)
@@ -338,7 +338,9 @@ module unit_serial (
       pos  = (ph_q == P_COR) ? 2'd3 - rc : di_q - rc - 2'd1;
     end
   end
-  wire [31:0] prod = adig * bdig;              // the one multiplier (SB_MAC16)
+  wire        y_on;
+  wire [15:0] adig_g = adig & {16{y_on}};        // 0 outside the product steps
+  wire [31:0] prod = adig_g * bdig;              // the one multiplier (SB_MAC16)
   // Right shift by s = 16 c - r (c = ceil(s/16), 0 <= r < 16) as the product
   // u 2^r / 2^(16 c): the digit products A_i 2^r do not overlap, so digit i
   // lands at position i - c exactly (i = c - 1: its upper half at 0, lower
@@ -346,9 +348,9 @@ module unit_serial (
   // (P_COR).  Left shift by L = -s: A_i 2^(L mod 16) at i + L/16.
   // The rounding: rnd(v, s) = ((v - [v < 0]) >>> s) + bit s-1 of (v - [v < 0]),
   // and that bit is bit 15 of the digit product dropped at i = c - 1.
-  wire        y_on = (ph_q == P_MUL) || (ph_q == P_SH) || (ph_q == P_COR && un_q);
+  assign      y_on = (ph_q == P_MUL) || (ph_q == P_SH) || (ph_q == P_COR && un_q);
   wire        y_hi = (ph_q == P_SH) && !sneg_q && (di_q == rc);
-  wire [63:0] y    = !y_on ? 64'd0 : y_hi ? {48'd0, prod[31:16]} : ({32'd0, prod} << {pos, 4'd0});
+  wire [63:0] y    = y_hi ? {48'd0, prod[31:16]} : ({32'd0, prod} << {pos, 4'd0});
 
   // Accumulator adder: acc + (y ^ m) + c.
   reg        add_m, add_c;
@@ -436,7 +438,6 @@ module unit_serial (
       cpl_q <= couple_i; heat_q <= heat_i; upd_q <= update_i;
       x_q <= x_i; xp_q <= xp_i; gp_q <= gp_i; cb_q <= cb_i; eb_q <= eb_i;
       f_q <= f_i; z_q <= z_i; np_q <= nprev_i;
-      q_o <= 64'sd0;
       sat_state_o <= 1'b0;
       n_we_o <= update_i & (colour_a_i != 16'd0);
       wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;
@@ -456,15 +457,14 @@ module unit_serial (
       sl_q   <= s_ln[5:0];
       wdst_q <= i_dst; wwb_q <= i_wb; wgsat_q <= i_gsat; wvout_q <= i_vout; wxsat_q <= i_xsat;
     end
+    if (ph_q == P_SHL) acc_q <= 64'sd0;
+    else if (ph_q == P_MUL || ph_q == P_DEC || ph_q == P_SH || ph_q == P_COR) acc_q <= acc_sum;
     if (ph_q == P_MUL) begin
-      acc_q <= acc_sum;
       if (di_q == lim) begin di_q <= 2'd0; dj_q <= 1'b1; end
       else di_q <= di_q + 2'd1;
     end
-    if (ph_q == P_DEC || ph_q == P_SH || ph_q == P_COR) acc_q <= acc_sum;
     if (ph_q == P_SH) di_q <= di_q + 2'd1;
     if (ph_q == P_SHL) begin
-      acc_q <= 64'sd0;
       di_q  <= sneg_q ? 2'd0 : rc;
       un_q  <= acc_q[63];
     end

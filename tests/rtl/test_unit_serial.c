@@ -273,7 +273,7 @@ int main(int argc, char **argv)
             done++;
             continue;
         }
-        int ok = o.g == e.g && o.sat_force == e.sat_force && o.x2 == e.x2 && o.v == e.v && o.q == e.q &&
+        int ok = o.g == e.g && o.sat_force == e.sat_force && o.x2 == e.x2 && o.v == e.v && (!in.heat || o.q == e.q) &&
                  o.ready_ok;
         if (in.update)
             ok = ok && o.eta == e.eta && o.x == e.x && o.sat_state == e.sat_state && o.n_we == (c.a != 0) &&
