@@ -309,7 +309,6 @@ module unit_serial (
     endcase
   end
   wire p_sign = (b_neg & ~i_sq) ^ i_neg;       // sign applied to A |B|
-  wire v_pred = a_src[63] ^ p_sign;            // sign of the product (single)
 
   // ---------------------------------------------------------------- multiplier
   // Partial (di, dj): A digit di times B digit dj at position di + dj.  The
@@ -411,8 +410,7 @@ module unit_serial (
           P_LOAD: ph_q <= P_MUL;
           P_MUL:  if (last_part) begin
                     if (sneg_q) ph_q <= P_SHL;
-                    else if (i_keep) ph_q <= P_DEC;
-                    else ph_q <= P_SHL;
+                    else ph_q <= P_DEC;
                   end
           P_DEC:  ph_q <= P_SHL;
           P_SHL:  ph_q <= P_SH;
@@ -428,10 +426,8 @@ module unit_serial (
   // reset: every register is written before it is read in a request.
   reg [3:0] wdst_q;
   reg [1:0] wwb_q;
-  reg       wgsat_q, wvout_q, wxsat_q, pred_q;
-  wire      first = (ph_q == P_MUL) && (di_q == 2'd0) && !dj_q;
-  wire [63:0] acc_in = (first && !i_keep) ? {64{pred_q & spos_q}} : acc_q;
-  assign acc_sum = acc_in + (y ^ {64{add_m}}) + {63'd0, add_c};
+  reg       wgsat_q, wvout_q, wxsat_q;
+  assign acc_sum = acc_q + (y ^ {64{add_m}}) + {63'd0, add_c};
 
   always @(posedge clk_i) begin
     if (ph_q == P_IDLE && start_i) begin
@@ -446,7 +442,6 @@ module unit_serial (
     if (ph_q == P_LOAD) begin
       mb_q <= b_mag;
       sg_q <= p_sign;
-      pred_q <= v_pred;
       na_q <= i_na;
       nb_q <= i_nb;
       di_q <= 2'd0;
@@ -457,7 +452,7 @@ module unit_serial (
       sl_q   <= s_ln[5:0];
       wdst_q <= i_dst; wwb_q <= i_wb; wgsat_q <= i_gsat; wvout_q <= i_vout; wxsat_q <= i_xsat;
     end
-    if (ph_q == P_SHL) acc_q <= 64'sd0;
+    if (ph_q == P_SHL || (ph_q == P_LOAD && !i_keep)) acc_q <= 64'sd0;
     else if (ph_q == P_MUL || ph_q == P_DEC || ph_q == P_SH || ph_q == P_COR) acc_q <= acc_sum;
     if (ph_q == P_MUL) begin
       if (di_q == lim) begin di_q <= 2'd0; dj_q <= 1'b1; end

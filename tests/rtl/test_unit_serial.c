@@ -141,7 +141,7 @@ static long us_cycles(const uss_cfg *c, const uss_in *in)
         if (!on) continue;
         n += 1 + partials(t[i].na, t[i].nb);
         if (t[i].na == 0 || t[i].s == CH || t[i].s == 0) continue;
-        if (t[i].s > 0) n += t[i].keep + 2 + (4 - (t[i].s - 1) / 16);
+        if (t[i].s > 0) n += 3 + (4 - (t[i].s - 1) / 16);
         else n += 1 + (4 - (-t[i].s) / 16);
     }
     return n;
