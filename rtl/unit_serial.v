@@ -349,9 +349,9 @@ module unit_serial (
   // and that bit is bit 15 of the digit product dropped at i = c - 1.
   assign      y_on = (ph_q == P_MUL) || (ph_q == P_SH) || (ph_q == P_COR && un_q);
   wire        y_hi = (ph_q == P_SH) && !sneg_q && (di_q == rc);
-  wire [63:0] y    = y_hi ? {48'd0, prod[31:16]} : ({32'd0, prod} << {pos, 4'd0});
 
   // Accumulator adder: acc + (y ^ m) + c.
+  wire [63:0] y    = y_hi ? {48'd0, prod[31:16]} : ({32'd0, prod} << {pos, 4'd0});
   reg        add_m, add_c;
   always @(*) begin
     add_m = 1'b0; add_c = 1'b0;
@@ -378,7 +378,8 @@ module unit_serial (
   end
   wire        unused_wm1 = wm1[6] ^ (^sone[6:0]) ^ (^sone[63:40]);
   wire        sv_neg = s_next[63];
-  wire        s_hit  = sv_neg ? (~&(s_next | ~smask) | ~|(s_next & ~smask)) : |(s_next & smask);
+  wire [63:0] su     = s_next ^ {64{sv_neg}};
+  wire        s_hit  = |(su & smask) | (sv_neg & ~|(s_next & ~smask));
   wire [39:0] s_satv = !s_hit ? s_next[39:0] : sv_neg ? (smask[39:0] | 40'd1) : ~smask[39:0];
 
   // Control.  P_LOAD loads the operands of instruction pc_q and, in the same
