@@ -133,13 +133,12 @@ module unit_serial (
   reg       i_chain;       // product summed with the next one (no rounding)
   reg       i_keep;        // continue the previous product's sum
   reg       i_gsat, i_vout, i_xsat;
-  reg       i_gp;          // A_GPG is gp + g (else g)
   reg [3:0] i_dst;         // 0 none, 1 X2, 3 Q, 4 D, 5 N, 6 ETA
   reg [4:0] pc_q;
 
   always @(*) begin
     i_asel = A_R; i_msel = M_B; i_bsel = B_X; i_ssel = S_FX; i_na = 2'd3; i_nb = 1'b1;
-    i_neg = 1'b0; i_sq = 1'b0; i_gp = 1'b0; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
+    i_neg = 1'b0; i_sq = 1'b0; i_chain = 1'b0; i_keep = 1'b0; i_wb = W_NONE;
     i_gsat = 1'b0; i_vout = 1'b0; i_xsat = 1'b0; i_dst = 4'd0;
     case (pc_q)
       // force (§5); its last term's write-back also loads the meter's first
@@ -160,7 +159,7 @@ module unit_serial (
       5'd9:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_LOC; i_wb = cpl_q ? W_SADD : W_SR;
                    i_vout = 1'b1; end
       5'd10: begin i_asel = A_X2; i_bsel = B_J2; i_ssel = S_LOC; i_wb = W_SADD; i_vout = 1'b1; end
-      5'd11: begin i_asel = A_GPG; i_gp = 1'b1; i_bsel = B_DX; i_ssel = S_MH; i_dst = 4'd3; end // heat
+      5'd11: begin i_asel = A_GPG; i_bsel = B_DX; i_ssel = S_MH; i_dst = 4'd3; end // heat
       // noise DAC (§6)
       5'd12: begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_Z; i_nb = 1'b0;
                    i_ssel = S_DAC; i_dst = 4'd4; end                                           // d
@@ -296,8 +295,8 @@ module unit_serial (
       default: a_small = 32'd0;
     endcase
   end
-  wire [39:0]        gp_g = gp_q & {40{i_gp}};
-  wire signed [40:0] gpg = {gp_g[39], gp_g} + {g_q[39], g_q};
+  // gp + g; gp_q is cleared once the heat term is done, so the drift reads g.
+  wire signed [40:0] gpg = {gp_q[39], gp_q} + {g_q[39], g_q};
   reg  signed [63:0] a_src;
   always @(*) begin
     case (ph_q == P_SHL ? A_R : i_asel)
@@ -439,6 +438,7 @@ module unit_serial (
       n_we_o <= update_i & (colour_a_i != 16'd0);
       wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;
     end
+    if (ph_q == P_LOAD && pc_q == 5'd12) gp_q <= 40'sd0;  // after the heat term
     if (ph_q == P_LOAD || ph_q == P_SHL) ma_q <= a_src;   // P_SHL: the accumulator
     if (ph_q == P_LOAD) begin
       mb_q <= b_mag;
