@@ -1,57 +1,82 @@
 // unit_serial - the per-unit datapath of langevin_core (nonlinearity.v,
 // energy_meter.v's per-unit terms, noise_dac.v, integrator.v's update) for one
-// unit at a time, on ONE shared 16x16 multiplier, one rounding shifter and one
-// saturation unit; for small FPGAs (iCE40 UP5K).  Not used by langevin_core.
-// Bit-exact with the C references of emu/src/ (docs/fixed-point.md §5-§8):
+// unit at a time on ONE shared 16x16 multiplier, one 64-bit accumulator adder,
+// one sum adder and one saturation test; for small FPGAs (iCE40 UP5K).  Not used
+// by langevin_core.  Bit-exact with the C references of emu/src/
+// (docs/fixed-point.md §5-§8):
 //
-//   x2  = rnd(x x, Fx)                       lv_nl_x2
-//   g   = sat(rnd(2j2 x, 16+Fx-Ff) + rnd(4j4 x3, 16+Fx-Ff) [+ bf + f], Wf)
-//         x3 = rnd(x2 x, Fx), bf = rnd(cb, eb-Ff)   lv_nl_force, lv_nl_bias
+//   x2  = rnd(x x, Fx)                                      lv_nl_x2
+//   g   = sat(rnd(2j2 x, 16+Fx-Ff) + rnd(4j4 x3, 16+Fx-Ff) [+ f + bf], Wf)
+//         x3 = rnd(x2 x, Fx), bf = rnd(cb, eb-Ff)           lv_nl_force, lv_nl_bias
 //   v   = rnd(j2 x2, Fx-16) + rnd(j4 x4, Fx-16) [+ rnd(bf x, Ff+Fx-32)
-//         + rnd(f x, Ff+Fx-31)],  x4 = rnd(x2 x2, Fx)    lv_meter_local/_coupled
-//   q   = rnd((gp + g)(x - xp), Ff+Fx-31)    lv_meter_heat_unit (heat_i)
+//         + rnd(f x, Ff+Fx-31)],  x4 = rnd(x2 x2, Fx)       lv_meter_local, _coupled
+//   q   = rnd((gp + g)(x - xp), Ff+Fx-31)         (heat_i)  lv_meter_heat_unit
 //   d   = rnd(z, 14-Bn);  n = d 2^8 (a = 0) or rnd(a nprev + ca d 2^8, 15)
-//   eta = rnd(G n + O 2^8, 24)               lv_dac_code, lv_dac_eta (update_i)
-//   x'  = sat(x + rnd(-K g, Ff+32-Fx) + eta, Wx)     lv_integ_update (update_i)
-// [..] only with couple_i (otherwise bf = f = 0, as the core does).
+//   eta = rnd(G n + O 2^8, 24)                  (update_i)  lv_dac_code, lv_dac_eta
+//   x'  = sat(x + rnd(-K g, Ff+32-Fx) + eta, Wx) (update_i)  lv_integ_update
+// [..] only with couple_i (otherwise bf = f = 0, as in the core).  sat_force_o /
+// sat_state_o are the SAT_FORCE / SAT_STATE events of this unit (the caller
+// counts them, and masks SAT_FORCE in the measure pass as the core does).
 //
-// Contract.  Every value is the C model's int64_t: exact for every image the
-// loader accepts (§10: every product, term and rounding intermediate below
-// 2^63).  The multiplier forms products as a raw two's-complement A (64-bit,
-// taken modulo 2^64) times a 32-bit magnitude |B| with a sign, over 16x16
-// partial products, skipping the digits that are zero for the operand widths
-// of §2 (x: 32 bits, j2, j4, K, G: < 2^32, a, ca: <= 2^15, |x - xp| < 2^32,
-// |n| < 2^29).  Two further facts are used, both exact for accepted images:
+// Contract.  Every value is the C model's int64_t, modulo 2^64: exact for every
+// image the loader accepts (§10: every product, term and rounding intermediate
+// below 2^63).  Inputs outside §10 give some value, not necessarily C's.  A
+// product is a raw two's-complement A (taken modulo 2^64) times a 32-bit
+// magnitude |B| with a sign, as 16x16 digit products A_i B_j at position i + j
+// (i + j <= 3), skipping the digits that are zero for the widths §2 allows
+// (x: 32 bits; j2, j4, K, G < 2^32; a, ca <= 2^15; |x - xp| < 2^32; |n| < 2^29).
+// Facts used, all exact:
+//   - rnd(2 j2 x, s) = rnd(j2 x, s-1), rnd(4 j4 x3, s) = rnd(j4 x3, s-2);
 //   - x4 = rnd(x2 x2, Fx) multiplies the low 32 bits of x2 (x2 x2 < 2^63
 //     implies x2 < 2^32);
-//   - a rounding of a single product preloads -1 into the accumulator when
-//     sign(A) xor sign(B) is negative (the -[v < 0] of §1; for v = 0 the
-//     preload changes no bit); sums of two products (colour filter, eta)
-//     take the sign of the sum instead (one more cycle).
-// rnd(2 j2 x, s) = rnd(j2 x, s-1) and rnd(4 j4 x3, s) = rnd(j4 x3, s-2) for
-// every s (the factor is a power of two).  Left shifts (s < 0) multiply the
-// product once more by 2^-s (no left barrel shifter).  j2, j4 >= 0 (§2).
-// Only the results of enabled parts are defined: q with heat_i; eta, n_o and
-// x_o with update_i.  Inputs out of §10 give some value, not necessarily C's.
+//   - rnd(v, s), s > 0: u = v - [v < 0] (one cycle: the accumulator's sign),
+//     then rnd = (u >>> s) + bit s-1 of u.  u >>> s is a second pass on the
+//     multiplier: with s = 16c - r (c = ceil(s/16), 0 <= r < 16) it is
+//     u 2^r / 2^(16c), and the digit products u_i 2^r do not overlap, so digit
+//     i lands at position i - c exactly (i = c - 1: its upper half; its bit 15
+//     is bit s-1 of u, the carry-in), plus -2^r at position 4 - c when u < 0
+//     (the sign extension).  No barrel shifter;
+//   - rnd(v, s), s < 0: v 2^-s, the same pass with u_i 2^(-s mod 16) at
+//     position i + (-s)/16.
+// j2, j4 >= 0 (§2).  Results are defined for the enabled parts only: q_o with
+// heat_i; eta_o, n_o, x_o and sat_state_o with update_i (n_we_o = update_i and
+// a != 0).  x2_o and g_o are always defined.
 //
 // Handshake.  ready_o is high when idle.  start_i && ready_o samples the unit's
-// inputs (x, xp, gp, cb, eb, f, z, nprev and the three flags); the cfg_* inputs
-// must stay stable until done_o.  done_o is a one-cycle pulse; the results
-// hold until the next start.  start_i is ignored while busy.
+// inputs (x, xp, gp, cb, eb, f, z, nprev and the three flags; they need not be
+// held); the cfg_* inputs must stay stable until done_o.  done_o is a one-cycle
+// pulse, ready_o is high again in that cycle (a new start may be taken in it),
+// and the results hold until they are rewritten by the next request.  start_i
+// while busy is ignored.
 //
-// Cycles from the start cycle to done_o (one unit; the next start may come in
-// the cycle after done_o, so the throughput is one unit per LATENCY + 1):
-//   base (couple, heat, update all clear)          46 + left shifts
-//   + couple  (bf, f in g; bf x, f x in v)         + 23
-//   + heat                                         +  9
-//   + update, white (a = 0)                        + 28,  coloured: + 33
-// plus, for each rounding with a negative shift s (a left shift), 5 - s/16
-// cycles minus the 1 of the rounding (e.g. Ff > 16 + Fx makes lin and cub left
-// shifts).  Default formats (Fx 20, Ff 16, eb > Ff), all parts on, white: 106;
-// coloured: 111 (tests/rtl/test_unit_serial.c checks the exact count per case).
+// Cycles.  A unit takes N cycles from its start edge to the edge that raises
+// done_o, and back-to-back units take N cycles each:
+//   N = 2 + sum over the instructions run of (1 + digit products + rounding)
+//   rounding: s > 0: 8 - ceil(s/16);  s < 0: 5 - floor(-s/16);  s = 0: 0
+// The program (A digits x B digits, the products with i + j <= 3; the rounding
+// shift s in parentheses):
+//   always   x2 2x2 (Fx), x3 4x2 (Fx), cub 4x2 (14+Fx-Ff), lin 2x2 (15+Fx-Ff),
+//            x4 2x2 (Fx), j4 x4 4x2 (Fx-16), j2 x2 4x2 (Fx-16)
+//   couple   + f 4x1 (0), bf 1x2 (eb-Ff), bf x 4x2 (Ff+Fx-32), f x 4x2 (Ff+Fx-31)
+//   heat     q 4x2 (Ff+Fx-31)
+//   update   d 1x1 (14-Bn), a nprev 1x2 + ca d 2^8 1x2 (15) or d 2^8 1x1 (0),
+//            G n 2x2 + O 2^8 1x2 (24), drift 4x2 (Ff+32-Fx), + x 1x2 (0)
+// tests/rtl/test_unit_serial.c checks N for every case.  Default formats (Fx 20,
+// Ff 16, Bn 14, eb > Ff): 93 cycles with no part on, 138 with couple, 153 with
+// couple and heat, 188 with everything (white), 199 (coloured); the test's
+// random formats give 75..208, mean 141.  Throughput: one unit per N cycles.
 //
-// Size (yosys 0.23 `synth_ice40 -dsp -top unit_serial`): see the table below
-// the header of tests/rtl/test_unit_serial.c / rtl/README.md.
+// Size, yosys 0.23 `synth_ice40 -dsp -top unit_serial` (the four pipelined
+// per-unit modules: 16,149 SB_LUT4 + 87 SB_MAC16):
+//
+//   SB_LUT4  SB_CARRY  SB_DFF*  SB_MAC16
+//    1,479      262      898        1        (without -dsp: 2,175 SB_LUT4)
+//
+// Trade-off measured on the way (git history of this file): a 64-bit barrel
+// shifter for the right shifts (a rounding then took 1 cycle, here 8 - ceil(s/16))
+// cost 335 SB_LUT4 more and saved 30 % of the cycles (test cases: mean 97
+// instead of 138); preloading -[v < 0] from the operand signs (instead of the
+// accumulator's sign, one cycle per rounding) cost 59 SB_LUT4 more.
 //
 // Storage is outside: the caller owns X, XP, GP and the colour-filter state
 // (nprev_i in, n_o / n_we_o out), like the RAMs of integrator.v / noise_dac.v.

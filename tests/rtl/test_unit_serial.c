@@ -20,12 +20,16 @@
  * image can produce).  It also checks that the 128-bit recomputation equals the C
  * functions' results.  The rejected fraction is printed.
  *
- * Also checked: ready_o high when idle and low while busy, junk on every request
- * input (and start_i held high) while busy changes nothing, n_we_o = update and
- * a != 0, and the cycle count of every case against the formula in the header
- * of rtl/unit_serial.v (us_cycles below).
+ * Compared: g, SAT_FORCE, x2 and v always; q with heat; eta, x', SAT_STATE and
+ * (coloured) n with update (the contract of rtl/unit_serial.v).  Also checked:
+ * ready_o high when idle and low while busy, junk on every request input (and
+ * start_i held high) while busy changes nothing, n_we_o = update and a != 0,
+ * and the cycle count of every case against the formula in the header of
+ * rtl/unit_serial.v (us_cycles below).  The draws must produce saturations of
+ * g and x', coloured updates and negative exact rounding ties (v = -2^(s-1) mod
+ * 2^s, where the -[v < 0] of §1 matters) often enough; their counts are printed.
  *
- * Usage: test_unit_serial [cases [rng seed]]   (default 25,000) */
+ * Usage: test_unit_serial [cases [rng seed]]   (default 100,000; about 1 s) */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,7 +153,7 @@ static long us_cycles(const uss_cfg *c, const uss_in *in)
 
 int main(int argc, char **argv)
 {
-    long n_cases = argc > 1 ? atol(argv[1]) : 25000;
+    long n_cases = argc > 1 ? atol(argv[1]) : 100000;
     uint64_t rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed1234abcdULL;
     uss *h = uss_create();
     uss_reset(h);
