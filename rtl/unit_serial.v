@@ -230,7 +230,8 @@ module unit_serial (
   reg               un_q;                    // the value being shifted is negative
   reg               dj_q, nb_q;
 
-  assign ready_o = (ph_q == P_IDLE);
+  reg    fin_q;                               // the last saturation test
+  assign ready_o = (ph_q == P_IDLE) && !fin_q;
   assign g_o     = {{24{g_q[39]}}, g_q};
   assign x2_o    = x2_q;
 
@@ -391,7 +392,11 @@ module unit_serial (
   wire signed [63:0] s_next = s_q + r_bus;
   // sat(s_next, W) for W = Wf (g) or Wx (x'), 8 <= W <= 40: with the mask M of
   // the bits >= W-1, v is clamped when |v| >= 2^(W-1); m = ~M, -m = M | 1.
-  wire [6:0]  w_sat = wxsat_q ? wx_i : wf_i;
+  // The test runs in the cycle after the write-back, on the registered sum
+  // sat_q (this keeps the S adder and the test in separate cycles).
+  reg  signed [63:0] sat_q;
+  reg                gsat_d, xsat_d;
+  wire [6:0]  w_sat = xsat_d ? wx_i : wf_i;
   wire [6:0]  wm1   = w_sat - 7'd1;
   wire [63:0] sone  = 64'd1 << wm1[5:0];       // bit W-1
   reg  [63:0] smask;
@@ -401,10 +406,10 @@ module unit_serial (
     for (b = 7; b < 64; b = b + 1) smask[b] = (b >= 39) | smask[b-1] | sone[b];
   end
   wire        unused_wm1 = wm1[6] ^ (^sone[6:0]) ^ (^sone[63:40]);
-  wire        sv_neg = s_next[63];
-  wire [63:0] su     = s_next ^ {64{sv_neg}};
-  wire        s_hit  = |(su & smask) | (sv_neg & ~|(s_next & ~smask));
-  wire [39:0] s_satv = !s_hit ? s_next[39:0] : sv_neg ? (smask[39:0] | 40'd1) : ~smask[39:0];
+  wire        sv_neg = sat_q[63];
+  wire [63:0] su     = sat_q ^ {64{sv_neg}};
+  wire        s_hit  = |(su & smask) | (sv_neg & ~|(sat_q & ~smask));
+  wire [39:0] s_satv = !s_hit ? sat_q[39:0] : sv_neg ? (smask[39:0] | 40'd1) : ~smask[39:0];
 
   // Control.  P_LOAD loads the operands of instruction pc_q and, in the same
   // cycle, writes back the previous instruction (its fields were registered
@@ -421,8 +426,10 @@ module unit_serial (
       ph_q   <= P_IDLE;
       pc_q   <= 5'd0;
       done_o <= 1'b0;
+      fin_q  <= 1'b0;
     end else begin
-      done_o <= 1'b0;
+      done_o <= fin_q;
+      fin_q  <= (ph_q == P_WB);
       if (end_ins) begin
         if (pc_nxt == NIns[4:0]) ph_q <= P_WB;
         else begin
@@ -431,7 +438,7 @@ module unit_serial (
         end
       end else begin
         case (ph_q)
-          P_IDLE: if (start_i) begin ph_q <= P_LOAD; pc_q <= 5'd0; end
+          P_IDLE: if (start_i && !fin_q) begin ph_q <= P_LOAD; pc_q <= 5'd0; end
           P_LOAD: ph_q <= P_MUL;
           P_MUL:  if (last_part) begin
                     if (sneg_q) ph_q <= P_SHL;
@@ -440,7 +447,7 @@ module unit_serial (
           P_DEC:  ph_q <= P_SHL;
           P_SHL:  ph_q <= P_SH;
           P_SH:   if (last_sh) ph_q <= P_COR;
-          P_WB:   begin ph_q <= P_IDLE; done_o <= 1'b1; end
+          P_WB:   ph_q <= P_IDLE;
           default: ;
         endcase
       end
@@ -455,7 +462,7 @@ module unit_serial (
   assign acc_sum = acc_q + (y ^ {64{add_m}}) + {63'd0, add_c};
 
   always @(posedge clk_i) begin
-    if (ph_q == P_IDLE && start_i) begin
+    if (start_i && ready_o) begin
       cpl_q <= couple_i; heat_q <= heat_i; upd_q <= update_i;
       x_q <= x_i; xp_q <= xp_i; gp_q <= gp_i; cb_q <= cb_i; eb_q <= eb_i;
       f_q <= f_i; z_q <= z_i; np_q <= nprev_i;
@@ -489,11 +496,14 @@ module unit_serial (
       di_q  <= sneg_q ? 2'd0 : rc;
       un_q  <= acc_q[63];
     end
+    gsat_d <= wb_now & wgsat_q;
+    xsat_d <= wb_now & wxsat_q;
+    if (gsat_d) begin g_q <= s_satv[39:0]; sat_force_o <= s_hit; end
+    if (xsat_d) begin x_o <= s_satv[31:0]; sat_state_o <= s_hit; end
     if (wb_now) begin
       if (wwb_q != W_NONE) s_q <= s_next;
       if (ph_q == P_LOAD && i_wb == W_SR) s_q <= 64'sd0;
-      if (wgsat_q) begin g_q <= s_satv[39:0]; sat_force_o <= s_hit; end
-      if (wxsat_q) begin x_o <= s_satv[31:0]; sat_state_o <= s_hit; end
+      if (wgsat_q || wxsat_q) sat_q <= s_next;
       if (wvout_q) v_o <= s_next;
       case (wdst_q)
         4'd1: x2_q <= r_bus;

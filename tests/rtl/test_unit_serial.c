@@ -137,7 +137,7 @@ static long us_cycles(const uss_cfg *c, const uss_in *in)
         {WHITE, 1, 1, 0, 0},          {UPD, 2, 2, CH, 0},           {UPD, 1, 2, 24, 1},
         {UPD, 4, 2, ff + 32 - fx, 0}, {UPD, 1, 2, 0, 0},
     };
-    long n = 2; /* start cycle and last write-back */
+    long n = 3; /* start cycle, last write-back, last saturation test */
     for (size_t i = 0; i < sizeof t / sizeof t[0]; ++i) {
         int on = t[i].when == ALL || (t[i].when == CPL && in->couple) || (t[i].when == HEAT && in->heat) ||
                  (t[i].when == UPD && in->update) || (t[i].when == COL && in->update && c->a) ||
