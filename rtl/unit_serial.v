@@ -398,14 +398,16 @@ module unit_serial (
   reg                gsat_d, xsat_d;
   wire [6:0]  w_sat = xsat_d ? wx_i : wf_i;
   wire [6:0]  wm1   = w_sat - 7'd1;
-  wire [63:0] sone  = 64'd1 << wm1[5:0];       // bit W-1
+  // M as a table of W (two LUT levels per bit, no chain); bits 0..6 are 0 and
+  // 39..63 are 1 for every 8 <= W <= 40.
   reg  [63:0] smask;
   integer b;
   always @(*) begin
-    smask = 64'd0;
-    for (b = 7; b < 64; b = b + 1) smask[b] = (b >= 39) | smask[b-1] | sone[b];
+    smask = {64{1'b1}} << 39;
+    for (b = 7; b < 39; b = b + 1)
+      if (wm1[5:0] == b[5:0]) smask = {64{1'b1}} << b;
   end
-  wire        unused_wm1 = wm1[6] ^ (^sone[6:0]) ^ (^sone[63:40]);
+  wire        unused_wm1 = wm1[6];
   wire        sv_neg = sat_q[63];
   wire [63:0] su     = sat_q ^ {64{sv_neg}};
   wire        s_hit  = |(su & smask) | (sv_neg & ~|(sat_q & ~smask));
