@@ -51,7 +51,7 @@
 //
 // Cycles.  A unit takes N cycles from its start edge to the edge that raises
 // done_o, and back-to-back units take N cycles each:
-//   N = 2 + sum over the instructions run of (1 + digit products + rounding)
+//   N = 3 + sum over the instructions run of (1 + digit products + rounding)
 //   rounding: s > 0: 8 - ceil(s/16);  s < 0: 5 - floor(-s/16);  s = 0: 0
 // The program (A digits x B digits, the products with i + j <= 3; the rounding
 // shift s in parentheses):
@@ -62,21 +62,29 @@
 //   update   d 1x1 (14-Bn), a nprev 1x2 + ca d 2^8 1x2 (15) or d 2^8 1x1 (0),
 //            G n 2x2 + O 2^8 1x2 (24), drift 4x2 (Ff+32-Fx), + x 1x2 (0)
 // tests/rtl/test_unit_serial.c checks N for every case.  Default formats (Fx 20,
-// Ff 16, Bn 14, eb > Ff): 93 cycles with no part on, 138 with couple, 153 with
-// couple and heat, 188 with everything (white), 199 (coloured); the test's
-// random formats give 75..208, mean 141.  Throughput: one unit per N cycles.
+// Ff 16, Bn 14, eb > Ff): 94 cycles with no part on, 139 with couple, 154 with
+// couple and heat, 189 with everything (white), 200 (coloured); the test's
+// random formats give 76..209, mean 142.  Throughput: one unit per N cycles.
 //
 // Size, yosys 0.23 `synth_ice40 -dsp -top unit_serial` (the four pipelined
 // per-unit modules: 16,149 SB_LUT4 + 87 SB_MAC16):
 //
 //   SB_LUT4  SB_CARRY  SB_DFF*  SB_MAC16
-//    1,479      262      898        1        (without -dsp: 2,175 SB_LUT4)
+//    1,484      262      965        1        (without -dsp: 2,176 SB_LUT4)
 //
-// Trade-off measured on the way (git history of this file): a 64-bit barrel
+// Place and route (nextpnr-ice40 0.4 --up5k, seed 1) inside the serial harness
+// rtl/fpga/ice40_unit_top.v (472-bit input and 389-bit output shift registers,
+// 3,169 of 5,280 ICESTORM_LC with the harness): Fmax 20.6 MHz.  The critical
+// path is the digit-product position logic into the 64-bit accumulator carry
+// chain; the coupling MAC's 8 lanes close at about 17.5 MHz on the same part.
+//
+// Trade-offs measured on the way (git history of this file): a 64-bit barrel
 // shifter for the right shifts (a rounding then took 1 cycle, here 8 - ceil(s/16))
 // cost 335 SB_LUT4 more and saved 30 % of the cycles (test cases: mean 97
 // instead of 138); preloading -[v < 0] from the operand signs (instead of the
-// accumulator's sign, one cycle per rounding) cost 59 SB_LUT4 more.
+// accumulator's sign, one cycle per rounding) cost 59 SB_LUT4 more; testing
+// saturation in the cycle of the sum (one cycle less per unit) gave 16.1 MHz
+// instead of 19.7 MHz (both with an earlier, chained saturation mask).
 //
 // Storage is outside: the caller owns X, XP, GP and the colour-filter state
 // (nprev_i in, n_o / n_we_o out), like the RAMs of integrator.v / noise_dac.v.
