@@ -110,10 +110,11 @@ typedef struct {
 
 /* Cycles per unit, the schedule documented in rtl/unit_serial.v: the start
  * cycle, then per enabled instruction one load / write-back cycle, its partial
- * products (A digits x B digits with i + j <= 3), and its rounding (s > 0: one
- * cycle, plus one for a sum of two products; s < 0: 5 - (-s)/16 cycles of left
- * shift; s = 0 or a product summed with the next: none), then the last
- * write-back. */
+ * products (A digits x B digits with i + j <= 3), and its rounding (s > 0:
+ * sign, shift load, 5 - ceil(s/16) shift products and the sign extension, i.e.
+ * 8 - ceil(s/16); s < 0: shift load and 4 - (-s)/16 shift products; s = 0 or a
+ * product summed with the next: none), then the last write-back and the last
+ * saturation test. */
 static long partials(int na, int nb)
 {
     long p = 0;
