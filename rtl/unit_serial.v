@@ -345,7 +345,8 @@ module unit_serial (
 
   // ---------------------------------------------------------------- multiplier
   // Partial (di, dj): A digit di times B digit dj at position di + dj.  The
-  // rounding half and the left shift reuse it with forced digits.
+  // shift passes of the roundings (P_SH, P_COR) reuse it with a forced B digit
+  // 2^r (and A digit 1 in P_COR).
   wire [1:0]  lim = (dj_q ? 2'd2 : 2'd3) < na_q ? (dj_q ? 2'd2 : 2'd3) : na_q;
   wire [1:0]  llim = 2'd3 - sl_q[5:4];
   wire [1:0]  rc   = hm1_q[5:4];             // c - 1
@@ -398,7 +399,7 @@ module unit_serial (
   // ---------------------------------------------------------------- write-back
   // S = R: S is cleared when the instruction is loaded (S is free then).
   wire signed [63:0] s_next = s_q + r_bus;
-  // sat(s_next, W) for W = Wf (g) or Wx (x'), 8 <= W <= 40: with the mask M of
+  // sat(v, W) for W = Wf (g) or Wx (x'), 8 <= W <= 40: with the mask M of
   // the bits >= W-1, v is clamped when |v| >= 2^(W-1); m = ~M, -m = M | 1.
   // The test runs in the cycle after the write-back, on the registered sum
   // sat_q (this keeps the S adder and the test in separate cycles).
