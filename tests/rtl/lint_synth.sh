@@ -5,8 +5,10 @@
 #     two, coupling widths CW) and on the FPGA harness rtl/fpga/; any warning
 #     fails (no waivers are used); the same on the iterative noise source
 #     rtl/noise_source_iter.v for every DigitW and its harness
-#     rtl/fpga/ice40_noise_top.v.
-#  2. yosys: read_verilog + the coarse part of synth -top langevin_core at a
+#     rtl/fpga/ice40_noise_top.v; and on the serial per-unit datapath
+#     rtl/unit_serial.v and its harness rtl/fpga/ice40_unit_top.v.
+#  2. yosys: synth and synth_ice40 -dsp of noise_source_iter and unit_serial
+#     (cell counts printed); read_verilog + the coarse part of synth -top langevin_core at a
 #     small capacity (elaboration, processes, FSMs, memory inference, word-
 #     level optimisation).  Gate-level mapping of the whole core takes minutes; it is done
 #     by scripts/fpga_estimates.sh (docs/fpga.md), and rtl/fpga_smoke maps
@@ -43,10 +45,19 @@ verilator --lint-only -Wall --top-module noise_source_iter -GSideW=1 "$rtl/noise
 echo "lint: fpga/ice40_noise_top (place-and-route harness of noise_source_iter)"
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_noise_top "$rtl/noise_source_iter.v" "$rtl/fpga/ice40_noise_top.v"
 
+echo "lint: unit_serial and fpga/ice40_unit_top (its place-and-route harness)"
+verilator --lint-only -Wall -I"$rtl" --top-module unit_serial "$rtl/unit_serial.v"
+verilator --lint-only -Wall -I"$rtl" --top-module ice40_unit_top "$rtl/unit_serial.v" "$rtl/fpga/ice40_unit_top.v"
+
 echo "yosys: synth -top noise_source_iter; synth_ice40 -dsp -top noise_source_iter"
 yosys -q -l yosys_nsi.log -p "read_verilog $rtl/noise_source_iter.v; synth -top noise_source_iter" >/dev/null
 yosys -q -l yosys_nsi_ice40.log -p "read_verilog $rtl/noise_source_iter.v; synth_ice40 -dsp -top noise_source_iter; stat" >/dev/null
 awk '/Number of cells/{n++} n == 1 && /SB_|Number of cells/' yosys_nsi_ice40.log
+
+echo "yosys: synth -top unit_serial; synth_ice40 -dsp -top unit_serial"
+yosys -q -l yosys_us.log -p "read_verilog -I$rtl $rtl/unit_serial.v; synth -top unit_serial" >/dev/null
+yosys -q -l yosys_us_ice40.log -p "read_verilog -I$rtl $rtl/unit_serial.v; synth_ice40 -dsp -top unit_serial; stat" >/dev/null
+awk '/Number of cells/{n++} n == 1 && /SB_|Number of cells/' yosys_us_ice40.log
 
 echo "yosys: synth -top langevin_core -run :fine (P=3, MaxN=8, MaxM=28)"
 reads=""
