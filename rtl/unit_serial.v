@@ -76,7 +76,7 @@
 // rtl/fpga/ice40_unit_top.v (472-bit input and 389-bit output shift registers,
 // 3,169 of 5,280 ICESTORM_LC with the harness): Fmax 20.6 MHz.  The critical
 // path is the digit-product position logic into the 64-bit accumulator carry
-// chain; the coupling MAC's 8 lanes close at about 17.5 MHz on the same part.
+// chain; the coupling MAC (P = 1, docs/fpga.md §2) closes at 19.4 MHz on the same part.
 //
 // Trade-offs measured on the way (git history of this file): a 64-bit barrel
 // shifter for the right shifts (a rounding then took 1 cycle, here 8 - ceil(s/16))
