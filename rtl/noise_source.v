@@ -47,7 +47,6 @@ module noise_source #(
   localparam [31:0] M1 = 32'hCD9E8D57;
   localparam [31:0] W0 = 32'h9E3779B9;
   localparam [31:0] W1 = 32'hBB67AE85;
-  localparam [13:0] ZOffset = 14'd6138;
 
   // Stage r holds the counter after r rounds (stage 0 = the input counter).
   reg [127:0]     ctr_q   [0:Rounds];
@@ -96,14 +95,9 @@ module noise_source #(
   end
 
   // Irwin-Hall shaping of the final block (bits 127:120 are unused).
+  `include "noise_shape.vh"
   wire [127:0] w = ctr_q[Rounds];
   wire [7:0]   unused_w = w[127:120];
-  reg  [13:0]  usum;
-  integer k;
-  always @(*) begin
-    usum = 14'd0;
-    for (k = 0; k < 12; k = k + 1) usum = usum + {4'd0, w[10*k +: 10]};
-  end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -113,7 +107,7 @@ module noise_source #(
     end else begin
       valid_o <= vld_q[Rounds];
       side_o  <= side_q[Rounds];
-      z_o     <= $signed(usum - ZOffset);
+      z_o     <= lv_irwin_hall_z(w[119:0]);
     end
   end
 

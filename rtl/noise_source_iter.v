@@ -89,7 +89,6 @@ module noise_source_iter #(
   localparam [31:0] M1 = 32'hCD9E8D57;
   localparam [31:0] W0 = 32'h9E3779B9;
   localparam [31:0] W1 = 32'hBB67AE85;
-  localparam [13:0] ZOffset = 14'd6138;
   localparam [31:0] LastStep  = Steps - 1;
   localparam [31:0] LastRound = Rounds - 1;
 
@@ -197,14 +196,9 @@ module noise_source_iter #(
 
   // Irwin-Hall shaping of the final block w = (w0, w1, w2, w3) = (x0, y1, x1, y0);
   // bits 127:120 (the top byte of w3) are unused.
+  `include "noise_shape.vh"
   wire [127:0] w = {y0_q, x1_q, y1_q, x0_q};
   wire [7:0]   unused_w = w[127:120];
-  reg  [13:0]  usum;
-  integer k;
-  always @(*) begin
-    usum = 14'd0;
-    for (k = 0; k < 12; k = k + 1) usum = usum + {4'd0, w[10*k +: 10]};
-  end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -215,7 +209,7 @@ module noise_source_iter #(
       valid_o <= fin_q;
       if (fin_q) begin
         side_o <= side_q;
-        z_o    <= $signed(usum - ZOffset);
+        z_o    <= lv_irwin_hall_z(w[119:0]);
       end
     end
   end

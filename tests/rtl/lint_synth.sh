@@ -39,9 +39,9 @@ verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" 
 
 for dw in 1 2 4 8 16 32; do
   echo "lint: noise_source_iter DigitW=$dw"
-  verilator --lint-only -Wall --top-module noise_source_iter -GDigitW="$dw" "$rtl/noise_source_iter.v"
+  verilator --lint-only -Wall -I"$rtl" --top-module noise_source_iter -GDigitW="$dw" "$rtl/noise_source_iter.v"
 done
-verilator --lint-only -Wall --top-module noise_source_iter -GSideW=1 "$rtl/noise_source_iter.v"
+verilator --lint-only -Wall -I"$rtl" --top-module noise_source_iter -GSideW=1 "$rtl/noise_source_iter.v"
 echo "lint: fpga/ice40_noise_top (place-and-route harness of noise_source_iter)"
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_noise_top "$rtl/noise_source_iter.v" "$rtl/fpga/ice40_noise_top.v"
 
@@ -50,8 +50,8 @@ verilator --lint-only -Wall -I"$rtl" --top-module unit_serial "$rtl/unit_serial.
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_unit_top "$rtl/unit_serial.v" "$rtl/fpga/ice40_unit_top.v"
 
 echo "yosys: synth -top noise_source_iter; synth_ice40 -dsp -top noise_source_iter"
-yosys -q -l yosys_nsi.log -p "read_verilog $rtl/noise_source_iter.v; synth -top noise_source_iter" >/dev/null
-yosys -q -l yosys_nsi_ice40.log -p "read_verilog $rtl/noise_source_iter.v; synth_ice40 -dsp -top noise_source_iter; stat" >/dev/null
+yosys -q -l yosys_nsi.log -p "read_verilog -I$rtl $rtl/noise_source_iter.v; synth -top noise_source_iter" >/dev/null
+yosys -q -l yosys_nsi_ice40.log -p "read_verilog -I$rtl $rtl/noise_source_iter.v; synth_ice40 -dsp -top noise_source_iter; stat" >/dev/null
 awk '/Number of cells/{n++} n == 1 && /SB_|Number of cells/' yosys_nsi_ice40.log
 
 echo "yosys: synth -top unit_serial; synth_ice40 -dsp -top unit_serial"
