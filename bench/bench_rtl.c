@@ -284,7 +284,7 @@ int main(int argc, char **argv)
     const double cpf = ps.passes_free ? (double)ps.cycles_free / (double)ps.passes_free : 0;
     const double rate = (double)cyc_traj / t_rtl;
     printf("  image load: %zu words in %.2f s (one word per cycle)\n", img.m + img.n_rows + (size_t)N, t_load);
-    const uint64_t model = lv_core_pass_cycles(o.nv, o.nh, 0, P, 1);
+    const uint64_t model = lv_core_pass_cycles(o.nv, o.nh, 0, P, 1, 1);
     printf("  cycles per coupled tick: %.1f measured; schedule model %" PRIu64 " (%s); ceil(M/P) = %ld: "
            "measured - ceil(M/P) = %.1f, measured / ceil(M/P) = %.4f, 1.05 ceil(M/P) = %.1f\n",
            cpt, model, cpt == (double)model ? "equal" : "DIFFERENT", mp, cpt - (double)mp, cpt / (double)mp,

@@ -69,6 +69,11 @@
 //   CW     stored coupling width (2 .. 16): the banks keep the low CW bits
 //          of the sign-extended codes, exact for every image with BJ <= CW
 //          (the register slave refuses wider BJ through CONFIG_RANGE)
+//   Overlap 1 (default): the read copies above, units readable during the
+//          field pass.  0: no read copies (half the accumulator RAM, for
+//          small FPGAs); the per-unit read shares the accumulators' read
+//          port, so rdy_o stays 0 until the pass's last read-modify-write is
+//          done and then jumps to N (the per-unit phase follows the field)
 `default_nettype none
 
 module coupling_mac #(
@@ -77,7 +82,8 @@ module coupling_mac #(
   parameter integer MaxM  = 2016,
   parameter integer UnitW = 6,
   parameter integer BankW = 11,
-  parameter integer CW    = 16
+  parameter integer CW    = 16,
+  parameter integer Overlap = 1
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -264,7 +270,7 @@ module coupling_mac #(
       fr2_q <= fr1_q;
     end
   end
-  assign rdy_o = fr2_q;
+  assign rdy_o = (Overlap != 0 || fr2_q == n_units) ? fr2_q : {(UnitW+1){1'b0}};
 
   // ---- setup sweep: E over non-empty rows, accumulators zeroed -------------
   reg              set_q;          // sweeping
@@ -437,23 +443,31 @@ module coupling_mac #(
       wire [63:0]       wi_d    = zero_we ? 64'd0 : new_i;
       wire [63:0]       wj_d    = zero_we ? 64'd0 : new_j;
       wire              acc_we  = zero_we | v3_q;
-      wire [63:0]       cpy_i_rd, cpy_j_rd;
+      // Without read copies the per-unit read takes the accumulators' read
+      // port; the core reads only after the field pass (rdy_o).
+      wire              rd_own  = (Overlap == 0) && rd_valid_i;
 
       lv_ram #(.Width(65), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
         .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i({par_q, wi_d}),
-        .raddr_i(i2_q), .rdata_o(acc_i_rd));
+        .raddr_i(rd_own ? rd_unit_i : i2_q), .rdata_o(acc_i_rd));
       lv_ram #(.Width(65), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
         .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i({par_q, wj_d}),
-        .raddr_i(j2_q), .rdata_o(acc_j_rd));
-      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
-        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i(wi_d),
-        .raddr_i(rd_unit_i), .rdata_o(cpy_i_rd));
-      lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
-        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i(wj_d),
-        .raddr_i(rd_unit_i), .rdata_o(cpy_j_rd));
+        .raddr_i(rd_own ? rd_unit_i : j2_q), .rdata_o(acc_j_rd));
 
-      assign acc_i_word[g] = cpy_i_rd;
-      assign acc_j_word[g] = cpy_j_rd;
+      if (Overlap != 0) begin : gen_copy
+        wire [63:0] cpy_i_rd, cpy_j_rd;
+        lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
+          .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i(wi_d),
+          .raddr_i(rd_unit_i), .rdata_o(cpy_i_rd));
+        lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
+          .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i(wj_d),
+          .raddr_i(rd_unit_i), .rdata_o(cpy_j_rd));
+        assign acc_i_word[g] = cpy_i_rd;
+        assign acc_j_word[g] = cpy_j_rd;
+      end else begin : gen_shared
+        assign acc_i_word[g] = mem_i;
+        assign acc_j_word[g] = mem_j;
+      end
       assign lane_busy[g]  = v1_q | v2_q | v3_q;
     end
   endgenerate
@@ -517,6 +531,7 @@ module coupling_mac #(
   initial begin
     if (P < 1 || P > 255) $error("coupling_mac: P = %0d lanes must be 1..255", P);
     if (CW < 2 || CW > 16) $error("coupling_mac: CW = %0d must be 2..16", CW);
+    if (Overlap != 0 && Overlap != 1) $error("coupling_mac: Overlap = %0d must be 0 or 1", Overlap);
     if (MaxN < 2 || (1 << UnitW) < MaxN || (1 << (UnitW - 1)) >= MaxN)
       $error("coupling_mac: UnitW = %0d must be clog2(MaxN = %0d)", UnitW, MaxN);
     if ((1 << BankW) < BankD || (1 << (BankW - 1)) >= BankD)

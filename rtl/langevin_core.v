@@ -57,13 +57,17 @@
 //   MaxN  units capacity (>= 2)
 //   MaxM  stored couplings capacity (>= 1)
 //   CW    stored coupling width, 2 .. 16 (images need BJ <= CW)
+//   Overlap  1 (default): the per-unit phase overlaps the field pass
+//         (coupling_mac's read copies); 0: it follows the field pass, with
+//         half the accumulator RAM (rtl/sim/core_timing.h gives both)
 `default_nettype none
 
 module langevin_core #(
   parameter integer P    = 2,
   parameter integer MaxN = 64,
   parameter integer MaxM = 2016,
-  parameter integer CW   = 16
+  parameter integer CW   = 16,
+  parameter integer Overlap = 1
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -322,7 +326,8 @@ module langevin_core #(
     end
   end
 
-  coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW)) u_mac (
+  coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW),
+                 .Overlap(Overlap)) u_mac (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .nv_i         (cfg_nv_i),

@@ -18,6 +18,9 @@
 # Environment:
 #   XIL_POINTS  "P:CW ..." (default "4:8 16:8 64:8 16:4 16:16"; "" skips step 1)
 #   XIL_TOP     core (langevin_core, default) or mac (coupling_mac only)
+#   OVERLAP     the Overlap parameter of the Xilinx points: 1 (default; the
+#               per-unit phase overlaps the field pass, read copies of the
+#               accumulators) or 0 (no read copies)
 #   MAXN MAXM   capacity of the Xilinx points (default 1296 532224)
 #   ICE_MAC     "P:MaxN:MaxM:CW" of the iCE40 MAC harness (default 1:64:2016:4)
 #   ICE_CORE    "P:MaxN:MaxM:CW" of the whole core on iCE40, or "" to skip
@@ -33,6 +36,7 @@ ROOT=$PWD
 OUT=${1:-out/fpga}
 XIL_POINTS=${XIL_POINTS-"4:8 16:8 64:8 16:4 16:16"}
 XIL_TOP=${XIL_TOP:-core}
+OVERLAP=${OVERLAP:-1}
 MAXN=${MAXN:-1296}
 MAXM=${MAXM:-532224}
 ICE_MAC=${ICE_MAC:-1:64:2016:4}
@@ -77,21 +81,23 @@ say "fpga_estimates: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(yosys -V), nextpnr-ice40 
 say "  Xilinx points (P:CW) $XIL_POINTS of $XIL_TOP at MaxN = $MAXN, MaxM = $MAXM; iCE40 MAC $ICE_MAC, core ${ICE_CORE:-skipped}"
 
 # ---- 1. synth_xilinx --------------------------------------------------------------
-xcsv="top,P,CW,MaxN,MaxM,LUT,FF,CARRY4,DSP48E1,RAMB36E1,RAMB18E1,BRAM36_equiv,LUTRAM,cpu_s,wall_s"$'\n'
+case "$OVERLAP" in 0|1) ;; *) echo "fpga_estimates: OVERLAP must be 0 or 1, not '$OVERLAP'" >&2; exit 2;; esac
+ov_tag=""; [ "$OVERLAP" = 0 ] && ov_tag=_seq
+xcsv="top,P,CW,MaxN,MaxM,LUT,FF,CARRY4,DSP48E1,RAMB36E1,RAMB18E1,BRAM36_equiv,LUTRAM,cpu_s,wall_s,overlap"$'\n'
 for pt in $XIL_POINTS; do
   IFS=: read -r P CW <<<"$pt"
   num P "$P"; num CW "$CW"
-  base=$OUT/points/xil_${XIL_TOP}_p${P}_cw${CW}_n${MAXN}_m${MAXM}
+  base=$OUT/points/xil_${XIL_TOP}_p${P}_cw${CW}_n${MAXN}_m${MAXM}${ov_tag}
   if [ ! -f "$base.stat" ]; then
     say "  synth_xilinx $XIL_TOP P = $P, CW = $CW ... (log: $base.log)"
     t0=$SECONDS
     if [ "$XIL_TOP" = core ]; then
-      script="$(reads "${CORE_SRCS[@]}") chparam -set P $P -set MaxN $MAXN -set MaxM $MAXM -set CW $CW langevin_core;"
+      script="$(reads "${CORE_SRCS[@]}") chparam -set P $P -set MaxN $MAXN -set MaxM $MAXM -set CW $CW -set Overlap $OVERLAP langevin_core;"
       script+=" synth_xilinx -top langevin_core -flatten; tee -q -o $base.stat.tmp stat"
     else
       uw=$(clog2 "$MAXN"); bd=$(( (MAXM + P - 1) / P )); (( bd < 2 )) && bd=2; bw=$(clog2 "$bd")
       script="$(reads lv_ram.v coupling_mac.v) chparam -set P $P -set MaxN $MAXN -set MaxM $MAXM -set CW $CW"
-      script+=" -set UnitW $uw -set BankW $bw coupling_mac; synth_xilinx -top coupling_mac -flatten; tee -q -o $base.stat.tmp stat"
+      script+=" -set UnitW $uw -set BankW $bw -set Overlap $OVERLAP coupling_mac; synth_xilinx -top coupling_mac -flatten; tee -q -o $base.stat.tmp stat"
     fi
     nice yosys -q -l "$base.log" -p "$script" >/dev/null
     mv "$base.stat.tmp" "$base.stat"
@@ -102,7 +108,7 @@ for pt in $XIL_POINTS; do
   ff=$(( $(cells "$s" FDRE) + $(cells "$s" FDSE) + $(cells "$s" FDCE) + $(cells "$s" FDPE) ))
   lutram=$(( $(cells "$s" RAM32M) + $(cells "$s" RAM64M) + $(cells "$s" RAM32X1D) + $(cells "$s" RAM64X1D) + $(cells "$s" RAM128X1D) + $(cells "$s" RAM256X1S) + $(cells "$s" RAM64X1S) ))
   b36=$(cells "$s" RAMB36E1); b18=$(cells "$s" RAMB18E1)
-  row="$XIL_TOP,$P,$CW,$MAXN,$MAXM,$lut,$ff,$(cells "$s" CARRY4),$(cells "$s" DSP48E1),$b36,$b18,$(awk -v a="$b36" -v b="$b18" 'BEGIN{printf "%.1f", a + b / 2}'),$lutram,$(cpu "$base.log"),$(cat "$base.time")"
+  row="$XIL_TOP,$P,$CW,$MAXN,$MAXM,$lut,$ff,$(cells "$s" CARRY4),$(cells "$s" DSP48E1),$b36,$b18,$(awk -v a="$b36" -v b="$b18" 'BEGIN{printf "%.1f", a + b / 2}'),$lutram,$(cpu "$base.log"),$(cat "$base.time"),$OVERLAP"
   xcsv+="$row"$'\n'
   say "    $row"
 done

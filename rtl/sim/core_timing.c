@@ -66,11 +66,12 @@ static int64_t frontier(const walker *w)
     }
 }
 
-uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple)
+uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple, int overlap)
 {
     if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1) return 0;
     const int64_t n = nv + nh;
     if (!couple) return (uint64_t)n + 18;
+    if (!overlap) return (lv_core_couplings(nv, nh, vv) + (uint64_t)lanes - 1) / (uint64_t)lanes + (uint64_t)n + 21;
 
     walker w = {nv, nh, vv ? 1 : 0, 0, 0, 0};
     settle(&w);

@@ -16,7 +16,11 @@
  *     cycles = N + 18                                        (COUPLE clear)
  *
  * Read order: units 0 .. N-1 without the visible-visible block; hidden
- * units first (Nv .. N-1, then 0 .. Nv-1) with it. */
+ * units first (Nv .. N-1, then 0 .. Nv-1) with it.
+ *
+ * A core built with Overlap = 0 (no read copies of the accumulators) reads
+ * every unit after the field pass: a_k = ceil(M/P) for all k, so a coupled
+ * pass takes ceil(M/P) + N + 21 cycles. */
 #ifndef LV_CORE_TIMING_H
 #define LV_CORE_TIMING_H
 
@@ -30,9 +34,10 @@ extern "C" {
 uint64_t lv_core_couplings(int64_t nv, int64_t nh, int vv);
 
 /* Cycles of one pass (COUPLE set when couple != 0) of langevin_core with
- * `lanes` coupling lanes; 0 when an argument is out of range (nv, nh < 0,
+ * `lanes` coupling lanes and its Overlap parameter (1 default, 0 without
+ * read copies); 0 when an argument is out of range (nv, nh < 0,
  * nv + nh < 1, lanes < 1). */
-uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple);
+uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple, int overlap);
 
 /* Setup of a run (before pass 0): n_rows + 3 cycles, n_rows = N [+ Nv]. */
 uint64_t lv_core_setup_cycles(int64_t nv, int64_t nh, int vv);

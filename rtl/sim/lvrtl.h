@@ -48,6 +48,8 @@ int lvrtl_max_n(void);
 int lvrtl_max_m(void);
 /* Stored coupling width CW (images need BJ <= CW). */
 int lvrtl_coupling_width(void);
+/* The core's Overlap parameter (1: per-unit phase during the field pass). */
+int lvrtl_overlap(void);
 
 /* fst_path: write an FST waveform there (only in builds configured with
  * LANGEVIN_RTL_TRACE=ON; otherwise ignored), or NULL.  The model comes out

@@ -27,11 +27,12 @@ srcs=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
 
-for cfg in "1 2 1 16" "2 64 2016 16" "3 40 780 16" "5 13 78 4" "8 40 780 2" "8 4096 8386560 16" "7 100 3 8" \
-           "64 1296 532224 8"; do
-  read -r p n m cw <<<"$cfg"
-  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw"
-  verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" -GCW="$cw" "${paths[@]}"
+for cfg in "1 2 1 16 1" "2 64 2016 16 1" "3 40 780 16 1" "5 13 78 4 1" "8 40 780 2 1" "8 4096 8386560 16 1" \
+           "7 100 3 8 1" "64 1296 532224 8 1" "1 16 120 4 0" "8 1296 532224 8 0"; do
+  read -r p n m cw ov <<<"$cfg"
+  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw Overlap=$ov"
+  verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" -GCW="$cw" \
+    -GOverlap="$ov" "${paths[@]}"
 done
 echo "lint: fpga/ice40_mac_top (the place-and-route harness of scripts/fpga_estimates.sh)"
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" "$rtl/coupling_mac.v" \

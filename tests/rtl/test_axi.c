@@ -439,7 +439,7 @@ int main(int argc, char **argv)
             return 1;
         }
         const int n = img.nv + img.nh;
-        p.pass_cycles = (int)lv_core_pass_cycles(img.nv, img.nh, img.vv, lvaxi_lanes(), 1);
+        p.pass_cycles = (int)lv_core_pass_cycles(img.nv, img.nh, img.vv, lvaxi_lanes(), 1, 1);
         int32_t *x0 = malloc((size_t)n * sizeof(int32_t));
         const int64_t xm = ((int64_t)1 << (img.wx - 1)) - 1;
         for (int i = 0; i < n; ++i) x0[i] = (int32_t)(chance(&s, 10) ? (chance(&s, 50) ? xm : -xm) : scode(&s, img.wx) / 2);

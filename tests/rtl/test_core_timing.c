@@ -23,17 +23,22 @@ int main(void)
      * at a = 2, 4, 5, 5 and are readable from cycles 6, 8, 9, 9: issued at
      * 6, 8, 9, 10; the pass ends 18 cycles after the last issue. */
     CHECK(lv_core_couplings(2, 2, 0) == 5);
-    CHECK(lv_core_pass_cycles(2, 2, 0, 1, 1) == 28);
+    CHECK(lv_core_pass_cycles(2, 2, 0, 1, 1, 1) == 28);
     /* The same with P = 8: every unit is complete at a = 1 (cycle 5), so
      * units issue at 5, 6, 7, 8: 26 cycles. */
-    CHECK(lv_core_pass_cycles(2, 2, 0, 8, 1) == 26);
+    CHECK(lv_core_pass_cycles(2, 2, 0, 8, 1, 1) == 26);
 
-    CHECK(lv_core_pass_cycles(13, 7, 1, 3, 0) == 20 + 18);
-    CHECK(lv_core_pass_cycles(40, 0, 0, 5, 1) == 40 + 21); /* M = 0 */
-    CHECK(lv_core_pass_cycles(1, 0, 1, 2, 1) == 1 + 21);
-    CHECK(lv_core_pass_cycles(0, 0, 0, 1, 1) == 0);      /* refused shapes */
-    CHECK(lv_core_pass_cycles(3, 3, 0, 0, 1) == 0);
+    CHECK(lv_core_pass_cycles(13, 7, 1, 3, 0, 1) == 20 + 18);
+    CHECK(lv_core_pass_cycles(40, 0, 0, 5, 1, 1) == 40 + 21); /* M = 0 */
+    CHECK(lv_core_pass_cycles(1, 0, 1, 2, 1, 1) == 1 + 21);
+    CHECK(lv_core_pass_cycles(0, 0, 0, 1, 1, 1) == 0);      /* refused shapes */
+    CHECK(lv_core_pass_cycles(3, 3, 0, 0, 1, 1) == 0);
     CHECK(lv_core_setup_cycles(784, 512, 0) == 1299);
+    /* Overlap = 0: every unit after the field pass, ceil(M/P) + N + 21. */
+    CHECK(lv_core_pass_cycles(2, 2, 0, 1, 1, 0) == 5 + 4 + 21);
+    CHECK(lv_core_pass_cycles(784, 512, 0, 8, 1, 0) == 66528 + 1296 + 21);
+    CHECK(lv_core_pass_cycles(40, 0, 0, 5, 1, 0) == lv_core_pass_cycles(40, 0, 0, 5, 1, 1));
+    CHECK(lv_core_pass_cycles(13, 7, 1, 3, 0, 0) == 20 + 18);
 
     long shapes = 0, worst = -1000000;
     for (int nv = 0; nv <= 120; ++nv)
@@ -42,7 +47,7 @@ int main(void)
                 for (int p = 1; p <= 255; p += (p < 10 ? 1 : 23)) {
                     if (nv + nh < 1) continue;
                     const long n = nv + nh, a = (long)((lv_core_couplings(nv, nh, vv) + (uint64_t)p - 1) / (uint64_t)p);
-                    const long c = (long)lv_core_pass_cycles(nv, nh, vv, p, 1);
+                    const long c = (long)lv_core_pass_cycles(nv, nh, vv, p, 1, 1);
                     long bound = a + p + 23;
                     if (n + 22 > bound) bound = n + 22;
                     if (c - bound > worst) worst = c - bound;
@@ -56,7 +61,7 @@ int main(void)
     const uint64_t m = lv_core_couplings(784, 512, 0);
     CHECK(m == 532224);
     for (int p = 1; p <= 255; ++p) {
-        const uint64_t a = (m + (uint64_t)p - 1) / (uint64_t)p, c = lv_core_pass_cycles(784, 512, 0, p, 1);
+        const uint64_t a = (m + (uint64_t)p - 1) / (uint64_t)p, c = lv_core_pass_cycles(784, 512, 0, p, 1, 1);
         if (p <= 231) CHECK_MSG((double)c <= 1.05 * (double)a + 23, "paper size, P %d: %" PRIu64 " cycles", p, c);
         CHECK_MSG(c <= a + (uint64_t)p / 2 + 30, "paper size, P %d: %" PRIu64 " cycles, ceil(M/P) %" PRIu64, p, c, a);
         if (p == 8 || p == 64 || p == 255)
