@@ -17,12 +17,13 @@
 // SAT_STATE every update, as emu/src/device.h specifies.
 //
 // Cycles (checked exactly by tests/rtl/test_cosim.c against the schedule
-// model rtl/sim/rtl_timing.c):
+// model rtl/sim/core_timing.c):
 //   pass, COUPLE clear            N + 18
 //   pass, COUPLE set              18 + max(N, max_k (a_k + 4 + N - 1 - k))
 //       k = 0 .. N-1 in the read order, a_k = the first field cycle a with
-//       K(aP) > k (coupling_mac): about ceil(M/P) + 23 at the paper's size,
-//       never more than ceil(M/P) + N + 21
+//       K(aP) > k (coupling_mac): ceil(M/P) + 23 .. + 55 at the paper's size
+//       for P <= 64, never more than ceil(M/P) + N + 21 (which Overlap = 0
+//       takes: a_k = ceil(M/P) for every k)
 //   setup (once per run, before pass 0)  about n_rows + 4 (not checked)
 // where N = nv + nh, n_rows = nv + nh (+ nv with vv), M stored couplings.
 //
