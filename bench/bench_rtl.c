@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_image.h"
 #include "bench_util.h"
 #include "core_timing.h"
 #include "device.h"
@@ -88,63 +89,6 @@ static int parse_args(int argc, char **argv, opts *o)
     return 0;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-static double frand(uint64_t *s) { return (double)(rng_next(s) >> 11) * 0x1p-52 - 1.0; } /* [-1, 1) */
-
-static int row_exp(double mx, int bits)
-{
-    int e = mx > 0 ? (int)floor(log2((double)((1 << (bits - 1)) - 1) / mx)) : 0;
-    return e < -16 ? -16 : e > 47 ? 47 : e;
-}
-
-/* A random image of the default quantized model's shape and formats
- * (couplings ~ U(-sc, sc) quantized per row, hidden biases ~ U(-0.05, 0.05)). */
-static int make_image(const opts *o, lv_dev_image *img, lv_error *err)
-{
-    const int nv = o->nv, nh = o->nh;
-    const double sc = 0.5 / (double)(nv + nh);
-    uint64_t s = 0x9E3779B97F4A7C15ull;
-    memset(img, 0, sizeof *img);
-    img->nv = nv;
-    img->nh = nh;
-    img->wx = 24;
-    img->fx = 20;
-    img->bj = o->bj;
-    img->bb = 16;
-    img->wf = 32;
-    img->ff = 16;
-    img->j2 = 65536;
-    img->j4 = 65536;
-    img->k = 4294967u; /* mu dt = 1e-3 */
-    img->bn = 14;
-    img->colour_c = lv_dac_colour_c(0);
-    if (lv_dac_gain(sqrt(2.0 * 0.1 * 1e-3) * 1048576.0, 14, 0, 0.0, &img->gain, err)) return -1;
-    img->m = lv_dev_couplings(nv, nh, 0);
-    img->n_rows = lv_dev_rows(nv, nh, 0);
-    img->c = malloc(img->m * sizeof(int16_t));
-    img->ej = malloc(img->n_rows);
-    img->cb = calloc((size_t)(nv + nh), sizeof(int32_t));
-    if (!img->c || !img->ej || !img->cb) return lv_fail(err, "out of memory for the image");
-    size_t off = 0;
-    for (size_t r = 0; r < img->n_rows; ++r) {
-        size_t cnt = r < (size_t)nv ? (size_t)nh : (size_t)(nh - 1 - ((int)r - nv));
-        int e = row_exp(sc, o->bj);
-        img->ej[r] = (int8_t)e;
-        for (size_t k = 0; k < cnt; ++k) img->c[off + k] = (int16_t)lrint(ldexp(sc * frand(&s), e));
-        off += cnt;
-    }
-    img->eb[0] = (int8_t)row_exp(0.05, img->bb);
-    img->eb[1] = img->eb[0];
-    for (int h = 0; h < nh; ++h) img->cb[nv + h] = (int32_t)lrint(ldexp(0.05 * frand(&s), img->eb[1]));
-    return 0;
-}
-
 typedef struct {
     uint64_t cycles_free, passes_free, cycles_coupled, passes_coupled;
 } pass_stats;
@@ -187,7 +131,8 @@ int main(int argc, char **argv)
     lv_error err = {{0}};
     const int N = o.nv + o.nh, P = lvrtl_lanes();
     lv_dev_image img;
-    if (make_image(&o, &img, &err)) {
+    uint64_t rng = LV_BENCH_RNG_SEED;
+    if (lv_bench_image(o.nv, o.nh, o.bj, &rng, &img, &err)) {
         fprintf(stderr, "bench_rtl: %s\n", err.msg);
         return 1;
     }
