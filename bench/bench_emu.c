@@ -27,6 +27,7 @@
 
 #include <cblas.h>
 
+#include "bench_image.h"
 #include "bench_util.h"
 #include "progress.h"
 #include "coupling_network.h"
@@ -76,67 +77,17 @@ static int parse_args(int argc, char **argv, opts *o)
     return 0;
 }
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static double frand(void) /* uniform in [-1, 1) */
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) * 0x1p-52 - 1.0;
-}
+static uint64_t rng_state = LV_BENCH_RNG_SEED;
+static double frand(void) { return lv_bench_frand(&rng_state); } /* uniform in [-1, 1) */
 
-/* Per-row exponent for codes of `bits` bits and largest |value| mx. */
-static int row_exp(double mx, int bits)
-{
-    int e = mx > 0 ? (int)floor(log2((double)((1 << (bits - 1)) - 1) / mx)) : 0;
-    return e < -16 ? -16 : e > 47 ? 47 : e;
-}
-
-/* Random image (couplings ~ U(-sc, sc), hidden biases ~ U(-0.05, 0.05)) and
- * the float model holding exactly its decoded parameters. */
+/* The shared benchmark image (bench_image.h) and the float model holding
+ * exactly its decoded parameters. */
 static int make_pair(const opts *o, lv_dev_image *img, lv_model *m, lv_error *err)
 {
     const int nv = o->nv, nh = o->nh;
-    const double sc = 0.5 / (double)(nv + nh);
-    memset(img, 0, sizeof *img);
-    img->nv = nv;
-    img->nh = nh;
-    img->wx = 24;
-    img->fx = 20;
-    img->bj = o->bj;
-    img->bb = 16;
-    img->wf = 32;
-    img->ff = 16;
-    img->j2 = 65536;
-    img->j4 = 65536;
-    img->k = 4294967u; /* mu dt = 1e-3 */
-    img->bn = 14;
-    img->colour_c = lv_dac_colour_c(0);
+    if (lv_bench_image(nv, nh, o->bj, &rng_state, img, err)) return -1;
     img->ticks_eq = (uint32_t)o->teq;
     img->ticks_run = (uint32_t)o->run;
-    if (lv_dac_gain(sqrt(2.0 * 0.1 * 1e-3) * 1048576.0, 14, 0, 0.0, &img->gain, err)) return -1;
-    img->m = lv_dev_couplings(nv, nh, 0);
-    img->n_rows = lv_dev_rows(nv, nh, 0);
-    img->c = malloc(img->m * sizeof(int16_t));
-    img->ej = malloc(img->n_rows);
-    img->cb = calloc((size_t)(nv + nh), sizeof(int32_t));
-    double *J = malloc(img->m * sizeof(double));
-    if (!img->c || !img->ej || !img->cb || !J) return lv_fail(err, "out of memory for the image");
-    for (size_t k = 0; k < img->m; ++k) J[k] = sc * frand();
-    size_t off = 0;
-    for (size_t r = 0; r < img->n_rows; ++r) {
-        size_t cnt = r < (size_t)nv ? (size_t)nh : (size_t)(nh - 1 - ((int)r - nv));
-        double mx = 0;
-        for (size_t k = 0; k < cnt; ++k) mx = fmax(mx, fabs(J[off + k]));
-        int e = cnt ? row_exp(mx, o->bj) : row_exp(sc, o->bj);
-        img->ej[r] = (int8_t)e;
-        for (size_t k = 0; k < cnt; ++k) img->c[off + k] = (int16_t)lrint(ldexp(J[off + k], e));
-        off += cnt;
-    }
-    free(J);
-    img->eb[0] = (int8_t)row_exp(0.05, img->bb);
-    img->eb[1] = img->eb[0];
-    for (int h = 0; h < nh; ++h) img->cb[nv + h] = (int32_t)lrint(ldexp(0.05 * frand(), img->eb[1]));
 
     lv_physics ph = lv_physics_default();
     ph.nv = nv;
@@ -145,7 +96,7 @@ static int make_pair(const opts *o, lv_dev_image *img, lv_model *m, lv_error *er
     lv_protocol pr = lv_protocol_default();
     pr.t_eq = o->teq * ph.dt;
     if (lv_model_init(m, &ph, &pr, err)) return -1;
-    off = 0;
+    size_t off = 0;
     for (int v = 0; v < nv; ++v)
         for (int h = 0; h < nh; ++h) m->p.Wvh[(size_t)v * nh + h] = ldexp(img->c[off++], -img->ej[v]);
     for (int h = 0; h < nh; ++h)
@@ -225,6 +176,40 @@ int main(int argc, char **argv)
             if (t < best_f) best_f = t;
         }
         lv_cn_free(c2);
+        free(f);
+        free(x);
+    }
+
+    /* The coupling field alone against the batch size, int64 path against
+     * GEMM path (same bits): where LV_CN_AUTO's small-batch switch to int64
+     * (coupling_network.c, LV_CN_INT64_MAX_ROWS) pays. */
+    printf("\n  coupling field per call, by rows (best of 3; int64 / GEMM < 1: int64 faster)\n");
+    printf("  %6s %12s %12s %8s\n", "rows", "int64 ms", "GEMM ms", "ratio");
+    {
+        enum { RMAX = 64 };
+        lv_coupling_net *ci = NULL, *cg = NULL;
+        int64_t *f = malloc((size_t)RMAX * N * sizeof(int64_t));
+        int32_t *x = malloc((size_t)RMAX * N * sizeof(int32_t));
+        if (!f || !x || lv_cn_create(&ci, &img, 0, 0, 0, RMAX, LV_CN_INT64, &err) ||
+            lv_cn_create(&cg, &img, 0, 0, 0, RMAX, LV_CN_GEMM, &err)) {
+            fprintf(stderr, "bench_emu: %s\n", err.msg[0] ? err.msg : "out of memory");
+            return 1;
+        }
+        for (size_t k = 0; k < (size_t)RMAX * N; ++k) x[k] = (int32_t)(frand() * 300000);
+        for (int rows = 1; rows <= RMAX; rows *= 2) {
+            double bt[2] = {1e300, 1e300};
+            for (int w = 0; w < 2; ++w)
+                for (int r = 0; r < 3; ++r) {
+                    const int calls = rows < 8 ? 8 : 2;
+                    double t0 = lv_now();
+                    for (int k = 0; k < calls; ++k) lv_cn_field(w ? cg : ci, x, (size_t)rows, f);
+                    double t = (lv_now() - t0) / calls;
+                    if (t < bt[w]) bt[w] = t;
+                }
+            printf("  %6d %12.3f %12.3f %8.2f\n", rows, 1e3 * bt[0], 1e3 * bt[1], bt[0] / bt[1]);
+        }
+        lv_cn_free(ci);
+        lv_cn_free(cg);
         free(f);
         free(x);
     }

@@ -15,9 +15,8 @@ __extension__ typedef unsigned __int128 u128;
 
 #define LV_CN_MAX_SLICES 8
 /* LV_CN_AUTO: batches of at most this many rows take the int64 path.
- * Measured at paper size (`generate --device emu`, 64 trajectories, 2
- * cores): int64 / GEMM wall time 0.23 at batch 1, 0.53 at 4, 0.96 at 16,
- * 1.55 at 64. */
+ * bench_emu prints both paths by rows (docs/benchmarks.md): at paper size
+ * int64 / GEMM is 0.21 at 1 row, 0.42 at 8, 0.93 at 16, 1.47 at 32. */
 #define LV_CN_INT64_MAX_ROWS 8
 
 struct lv_coupling_net {
