@@ -10,6 +10,16 @@ uint64_t lv_core_couplings(int64_t nv, int64_t nh, int vv)
     return m;
 }
 
+uint64_t lv_core_pass_bound(int64_t nv, int64_t nh, int vv, int lanes, int overlap)
+{
+    if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1) return 0;
+    const uint64_t n = (uint64_t)(nv + nh);
+    const uint64_t a = (lv_core_couplings(nv, nh, vv) + (uint64_t)lanes - 1) / (uint64_t)lanes;
+    if (!overlap) return a + n + 21;
+    const uint64_t field = a + (uint64_t)lanes + 23;
+    return n + 22 > field ? n + 22 : field;
+}
+
 uint64_t lv_core_setup_cycles(int64_t nv, int64_t nh, int vv)
 {
     if (nv < 0 || nh < 0) return 0;

@@ -39,6 +39,13 @@ uint64_t lv_core_couplings(int64_t nv, int64_t nh, int vv);
  * nv + nh < 1, lanes < 1). */
 uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple, int overlap);
 
+/* The documented bound on a coupled pass (rtl/README.md): with Overlap,
+ * max(N + 22, ceil(M/P) + P + 23) for every shape (checked by the
+ * rtl/core_timing test over all shapes up to 120 + 120 units and by the
+ * co-simulation); without, ceil(M/P) + N + 21 exactly.  0 for shapes
+ * lv_core_pass_cycles refuses. */
+uint64_t lv_core_pass_bound(int64_t nv, int64_t nh, int vv, int lanes, int overlap);
+
 /* Setup of a run (before pass 0): n_rows + 3 cycles, n_rows = N [+ Nv]. */
 uint64_t lv_core_setup_cycles(int64_t nv, int64_t nh, int vv);
 

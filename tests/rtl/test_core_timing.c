@@ -3,6 +3,7 @@
  * Verilated core pass by pass (test_cosim.c); this test checks the model's
  * own claims, without Verilator:
  *   - a pass worked out by hand (nv = 2, nh = 2, P = 1: 28 cycles);
+ *   - its coupling count equals the emulator's lv_dev_couplings;
  *   - coupling-free passes N + 18, coupled passes without couplings N + 21;
  *   - the documented bound max(N + 22, ceil(M/P) + P + 23) over every shape
  *     nv, nh <= 120 (both connectivities) and a spread of P up to 255;
@@ -13,6 +14,7 @@
 #include <stdio.h>
 
 #include "core_timing.h"
+#include "device_image.h"
 #include "test_util.h"
 
 int main(void)
@@ -40,6 +42,15 @@ int main(void)
     CHECK(lv_core_pass_cycles(40, 0, 0, 5, 1, 0) == lv_core_pass_cycles(40, 0, 0, 5, 1, 1));
     CHECK(lv_core_pass_cycles(13, 7, 1, 3, 0, 0) == 20 + 18);
 
+    /* The coupling count is the emulator's (§3), computed here without emu/
+     * so that core_cycles builds alone: the two must agree. */
+    for (int nv = 0; nv <= 60; ++nv)
+        for (int nh = 0; nh <= 60; ++nh)
+            for (int vv = 0; vv < 2; ++vv)
+                CHECK_MSG(lv_core_couplings(nv, nh, vv) == (uint64_t)lv_dev_couplings(nv, nh, vv),
+                          "M(nv %d, nh %d, vv %d): core_timing %" PRIu64 ", emu %zu", nv, nh, vv,
+                          lv_core_couplings(nv, nh, vv), (size_t)lv_dev_couplings(nv, nh, vv));
+
     long shapes = 0, worst = -1000000;
     for (int nv = 0; nv <= 120; ++nv)
         for (int nh = 0; nh <= 120; nh += (nv < 24 ? 1 : 5))
@@ -48,8 +59,8 @@ int main(void)
                     if (nv + nh < 1) continue;
                     const long n = nv + nh, a = (long)((lv_core_couplings(nv, nh, vv) + (uint64_t)p - 1) / (uint64_t)p);
                     const long c = (long)lv_core_pass_cycles(nv, nh, vv, p, 1, 1);
-                    long bound = a + p + 23;
-                    if (n + 22 > bound) bound = n + 22;
+                    const long bound = (long)lv_core_pass_bound(nv, nh, vv, p, 1);
+                    CHECK(lv_core_pass_cycles(nv, nh, vv, p, 1, 0) == lv_core_pass_bound(nv, nh, vv, p, 0));
                     if (c - bound > worst) worst = c - bound;
                     CHECK_MSG(c <= bound && c >= a + 22 && c >= n + 18,
                               "nv %d nh %d vv %d P %d: %ld cycles, ceil(M/P) %ld, bound %ld", nv, nh, vv, p, c, a,

@@ -36,10 +36,6 @@
 #include "test_util.h"
 #define splitmix64 lv_t_splitmix64
 
-/* The documented bound on a coupled pass (rtl/README.md):
- * max(N + BOUND_C_UNITS, ceil(M/P) + P + BOUND_C_FIELD). */
-#define BOUND_C_UNITS 22
-#define BOUND_C_FIELD 23
 
 static int irange(uint64_t *s, int lo, int hi) { return lo + (int)(splitmix64(s) % (uint64_t)(hi - lo + 1)); }
 static int chance(uint64_t *s, int percent) { return irange(s, 0, 99) < percent; }
@@ -172,9 +168,7 @@ static int run_both(lvrtl *h, lv_dev *d, uint64_t seed, int couple, uint32_t T, 
                 }
                 if (couple) {
                     const long field = (M + P - 1) / P;
-                    long bound = field + P + BOUND_C_FIELD;
-                    if (n + BOUND_C_UNITS > bound) bound = n + BOUND_C_UNITS;
-                    if (!lvrtl_overlap()) bound = field + n + 21; /* Overlap = 0: units after the field */
+                    const long bound = (long)lv_core_pass_bound(img->nv, img->nh, img->vv, P, lvrtl_overlap());
                     if ((long)cyc - bound > st->worst_over_bound) st->worst_over_bound = (long)cyc - bound;
                     if (field >= n && (long)cyc - field > st->worst_over_field) st->worst_over_field = (long)cyc - field;
                     st->coupled_passes++;
@@ -315,11 +309,7 @@ int main(int argc, char **argv)
            st.seeds - failed_seeds, st.seeds, st.rejected_draws, st.passes);
     printf("  saturation seen: SAT_STATE in %ld seeds, SAT_FORCE in %ld seeds\n", st.sat_state_seeds,
            st.sat_force_seeds);
-    char bound_txt[64];
-    if (lvrtl_overlap())
-        snprintf(bound_txt, sizeof bound_txt, "max(N + %d, ceil(M/P) + P + %d)", BOUND_C_UNITS, BOUND_C_FIELD);
-    else
-        snprintf(bound_txt, sizeof bound_txt, "(ceil(M/P) + N + 21)");
+    const char *bound_txt = lvrtl_overlap() ? "max(N + 22, ceil(M/P) + P + 23)" : "(ceil(M/P) + N + 21)";
     printf("  cycles per pass equal the schedule model in every pass; %ld coupled passes: worst "
            "cycles - %s = %ld (must be <= 0); worst cycles - ceil(M/P) where ceil(M/P) >= N: %ld\n",
            st.coupled_passes, bound_txt, st.worst_over_bound, st.worst_over_field);
