@@ -74,11 +74,6 @@ static const char *help =
     "(formats, saturation counts, physical time).  Device trajectory j uses\n"
     "chip seed (seed << 32) | j.\n";
 
-static void on_progress(void *ctx, long done, long total)
-{
-    lv_progress_update((lv_progress *)ctx, (double)done, (double)total, NULL);
-}
-
 static cJSON *summary_json(const lv_summary *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -256,12 +251,12 @@ int cmd_generate(int argc, char **argv)
         size_t flen = 0;
         target.inst = instp;
         grc = lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &err) ||
-              lv_driver_generate(&target, &img, file, flen, NULL, &go, &r, &dst, &bus, on_progress, &prog, &err);
+              lv_driver_generate(&target, &img, file, flen, NULL, &go, &r, &dst, &bus, lv_progress_count, &prog, &err);
         free(file);
     } else if (emu) {
-        grc = lv_device_generate(&img, instp, &go, &r, &dst, on_progress, &prog, &err);
+        grc = lv_device_generate(&img, instp, &go, &r, &dst, lv_progress_count, &prog, &err);
     } else {
-        grc = lv_generate(&m, &go, &r, on_progress, &prog, &err);
+        grc = lv_generate(&m, &go, &r, lv_progress_count, &prog, &err);
     }
     if (grc) {
         lv_progress_end(&prog);

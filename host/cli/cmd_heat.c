@@ -29,11 +29,6 @@ static const char *help =
     "  --untrained    zero the couplings and biases first (baseline)\n"
     "  --threads N    threads\n";
 
-static void on_progress(void *ctx, long done, long total)
-{
-    lv_progress_update((lv_progress *)ctx, (double)done, (double)total, NULL);
-}
-
 int cmd_heat(int argc, char **argv)
 {
     const char *C = "heat", *model_path = NULL, *csv = NULL, *hist = NULL;
@@ -77,7 +72,7 @@ int cmd_heat(int argc, char **argv)
     lv_progress prog;
     lv_progress_start(&prog, "heat");
     double t0 = lv_now();
-    int grc = lv_generate(&m, &go, &r, on_progress, &prog, &err);
+    int grc = lv_generate(&m, &go, &r, lv_progress_count, &prog, &err);
     lv_progress_end(&prog);
     if (grc) {
         lv_model_free(&m);

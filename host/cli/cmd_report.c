@@ -72,11 +72,6 @@ static const char *help =
     "heat_diff_hist.png (their difference), heat_cdf.png (the heat distribution of\n"
     "every run).  Exit status: 0 done, 1 error, 2 usage.\n";
 
-static void on_progress(void *ctx, long done, long total)
-{
-    lv_progress_update((lv_progress *)ctx, (double)done, (double)total, NULL);
-}
-
 /* The image must stand for the same computer as the model. */
 static int check_match(const lv_model *m, const lv_dev_image *img, lv_error *err)
 {
@@ -304,10 +299,10 @@ int cmd_report(int argc, char **argv)
         lv_progress_start(&prog, label);
         lv_device_stats kst;
         double t0 = lv_now();
-        int grc = k == 0   ? lv_crn_float_generate(&m, &go, &runs[k].r, on_progress, &prog, &err)
-                  : k == 1 ? lv_crn_float_generate(&mdq, &go, &runs[k].r, on_progress, &prog, &err)
+        int grc = k == 0   ? lv_crn_float_generate(&m, &go, &runs[k].r, lv_progress_count, &prog, &err)
+                  : k == 1 ? lv_crn_float_generate(&mdq, &go, &runs[k].r, lv_progress_count, &prog, &err)
                            : lv_device_generate(run_img[k], run_inst[k], &go, &runs[k].r, k == 2 ? &dst : &kst,
-                                                on_progress, &prog, &err);
+                                                lv_progress_count, &prog, &err);
         lv_progress_end(&prog);
         runs[k].wall = lv_now() - t0;
         if (grc) {
@@ -338,7 +333,7 @@ int cmd_report(int argc, char **argv)
         lv_progress_start(&prog, "report: rtl");
         double t0 = lv_now();
         int rrc = lv_read_file(image_path, &file, &flen, (size_t)1 << 31, &rerr) ||
-                  lv_device_generate_rtl(&img, file, flen, NULL, &ro, &rr, &rst, on_progress, &prog,
+                  lv_device_generate_rtl(&img, file, flen, NULL, &ro, &rr, &rst, lv_progress_count, &prog,
                                          &rerr);
         lv_progress_end(&prog);
         rtl_wall = lv_now() - t0;

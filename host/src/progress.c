@@ -43,3 +43,8 @@ void lv_progress_end(lv_progress *p)
     }
     p->active = 0;
 }
+
+void lv_progress_count(void *ctx, long done, long total)
+{
+    lv_progress_update((lv_progress *)ctx, (double)done, (double)total, NULL);
+}
