@@ -74,6 +74,11 @@
 //          small FPGAs); the per-unit read shares the accumulators' read
 //          port, so rdy_o stays 0 until the pass's last read-modify-write is
 //          done and then jumps to N (the per-unit phase follows the field)
+//   FieldRound 1 (default): f_o = rnd(acc, Fx + E - Ff), the field in Ff
+//          fraction bits.  0: f_o = acc, the exact sum at scale 2^-(Fx+E)
+//          unrounded; the caller rounds (unit_serial does, on its shared
+//          multiplier), and the 64-bit rounding adder and the two 64-bit
+//          shifters drop out (1,232 of 2,807 SB_LUT4 at P 1, MaxN 16)
 `default_nettype none
 
 module coupling_mac #(
@@ -83,7 +88,8 @@ module coupling_mac #(
   parameter integer UnitW = 6,
   parameter integer BankW = 11,
   parameter integer CW    = 16,
-  parameter integer Overlap = 1
+  parameter integer Overlap = 1,
+  parameter integer FieldRound = 1
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -522,7 +528,7 @@ module coupling_mac #(
       acc_sum_q <= acc_sum;
       rd2_q     <= rd1_q;
       f_valid_o <= rd2_q;
-      f_o       <= f_next;   // = lv_rnd(acc_sum_q, s_round)
+      f_o       <= (FieldRound != 0) ? f_next : acc_sum_q;   // lv_rnd(acc_sum_q, s_round) or acc
     end
   end
 
@@ -532,6 +538,7 @@ module coupling_mac #(
     if (P < 1 || P > 255) $error("coupling_mac: P = %0d lanes must be 1..255", P);
     if (CW < 2 || CW > 16) $error("coupling_mac: CW = %0d must be 2..16", CW);
     if (Overlap != 0 && Overlap != 1) $error("coupling_mac: Overlap = %0d must be 0 or 1", Overlap);
+    if (FieldRound != 0 && FieldRound != 1) $error("coupling_mac: FieldRound = %0d must be 0 or 1", FieldRound);
     if (MaxN < 2 || (1 << UnitW) < MaxN || (1 << (UnitW - 1)) >= MaxN)
       $error("coupling_mac: UnitW = %0d must be clog2(MaxN = %0d)", UnitW, MaxN);
     if ((1 << BankW) < BankD || (1 << (BankW - 1)) >= BankD)
