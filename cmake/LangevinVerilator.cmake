@@ -1,10 +1,12 @@
 # Verilator support for rtl/ (issue 4).  Optional: without Verilator the RTL
 # co-simulation tests are not built (the lint/synth test then skips).
 #
-# lv_verilate_core(<target> LANES <P> MAX_N <n> MAX_M <m> [CW <bits>] [OVERLAP 0|1])
+# lv_verilate_core(<target> LANES <P> MAX_N <n> MAX_M <m> [CW <bits>] [OVERLAP 0|1]
+#                  [SERIAL 0|1])
 #   A static library <target> holding rtl/langevin_core.v Verilated with
 #   those parameters (CW: stored coupling width, default 16; OVERLAP: the
-#   core's Overlap parameter, default 1;
+#   core's Overlap parameter, default 1; SERIAL: its Serial parameter, the
+#   small-FPGA per-unit datapath, default 0;
 #   PREFIX Vlangevin_core, -Wall) and the extern "C" shim
 #   rtl/sim/lvrtl_shim.cpp (API: rtl/sim/lvrtl.h), for plain C harnesses.
 #   With LANGEVIN_RTL_TRACE=ON the model is built with FST tracing (the
@@ -21,12 +23,15 @@ endif()
 option(LANGEVIN_RTL_TRACE "Build the Verilated RTL with FST waveform support" OFF)
 
 function(lv_verilate_core target)
-  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;CW;OVERLAP" "" ${ARGN})
+  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;CW;OVERLAP;SERIAL" "" ${ARGN})
   if(NOT A_CW)
     set(A_CW 16)
   endif()
   if(NOT DEFINED A_OVERLAP)
     set(A_OVERLAP 1)
+  endif()
+  if(NOT DEFINED A_SERIAL)
+    set(A_SERIAL 0)
   endif()
   get_property(srcs GLOBAL PROPERTY LV_RTL_SOURCES)
   get_property(incdir GLOBAL PROPERTY LV_RTL_DIR)
@@ -34,7 +39,7 @@ function(lv_verilate_core target)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/rtl/sim)
   target_compile_definitions(${target} PRIVATE
     LVRTL_P=${A_LANES} LVRTL_MAX_N=${A_MAX_N} LVRTL_MAX_M=${A_MAX_M} LVRTL_CW=${A_CW}
-    LVRTL_OVERLAP=${A_OVERLAP})
+    LVRTL_OVERLAP=${A_OVERLAP} LVRTL_SERIAL=${A_SERIAL})
   # Generated C++ is not held to the project's -Werror.
   target_compile_options(${target} PRIVATE -Wno-error -w)
   set(trace "")
@@ -46,7 +51,7 @@ function(lv_verilate_core target)
     INCLUDE_DIRS ${incdir}
     TOP_MODULE langevin_core
     PREFIX Vlangevin_core
-    VERILATOR_ARGS -Wall -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M} -GCW=${A_CW} -GOverlap=${A_OVERLAP}
+    VERILATOR_ARGS -Wall -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M} -GCW=${A_CW} -GOverlap=${A_OVERLAP} -GSerial=${A_SERIAL}
                    --x-assign fast --x-initial fast)
 endfunction()
 

@@ -10,7 +10,8 @@
 // At pass_end_i:  V <= sum v;  latch_i: V0 <= sum v, Q <= 0;
 //                 heat_i: Q <= Q - sum q   (Q wraps modulo 2^64).
 // clr_i (start of a batch) zeroes V, V0, Q and both counters.
-// Counters: 32-bit, sticky at 2^32 - 1, one count per event input.
+// Counters: 32-bit, sticky at 2^32 - 1, one count per event input (the
+// sums and registers are meter_sums.v).
 // LATENCY: the per-unit terms are registered once, then accumulated; the
 // sums are complete 2 cycles after the last valid_i (pass_end_i must come
 // no earlier).
@@ -44,11 +45,11 @@ module energy_meter (
   input  wire               sat_force_i,
   input  wire               sat_state_i,
   // registers
-  output reg  signed [63:0] v0_o,
-  output reg  signed [63:0] v_o,
-  output reg  signed [63:0] q_o,
-  output reg  [31:0]        sat_force_o,
-  output reg  [31:0]        sat_state_o
+  output wire signed [63:0] v0_o,
+  output wire signed [63:0] v_o,
+  output wire signed [63:0] q_o,
+  output wire [31:0]        sat_force_o,
+  output wire [31:0]        sat_state_o
 );
 
   `include "fx_prims.vh"
@@ -69,56 +70,40 @@ module energy_meter (
   wire signed [63:0] qterm = heat_i ? lv_rnd((gp_i + g_i) * (x64 - xp64), s_half) : 64'sd0;
 
   reg               tvld_q;
-  reg signed [63:0] vterm_q, qterm_q, vsum_q, qsum_q;
+  reg signed [63:0] vterm_q, qterm_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       tvld_q  <= 1'b0;
       vterm_q <= 64'sd0;
       qterm_q <= 64'sd0;
-      vsum_q  <= 64'sd0;
-      qsum_q  <= 64'sd0;
     end else begin
       tvld_q  <= valid_i;
       vterm_q <= vterm;
       qterm_q <= qterm;
-      if (pass_start_i) begin
-        vsum_q <= 64'sd0;
-        qsum_q <= 64'sd0;
-      end else if (tvld_q) begin
-        vsum_q <= vsum_q + vterm_q;
-        qsum_q <= qsum_q + qterm_q;
-      end
     end
   end
 
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      v0_o        <= 64'sd0;
-      v_o         <= 64'sd0;
-      q_o         <= 64'sd0;
-      sat_force_o <= 32'd0;
-      sat_state_o <= 32'd0;
-    end else if (clr_i) begin
-      v0_o        <= 64'sd0;
-      v_o         <= 64'sd0;
-      q_o         <= 64'sd0;
-      sat_force_o <= 32'd0;
-      sat_state_o <= 32'd0;
-    end else begin
-      if (pass_end_i) begin
-        v_o <= vsum_q;
-        if (latch_i) begin
-          v0_o <= vsum_q;
-          q_o  <= 64'sd0;
-        end else if (heat_i) begin
-          q_o <= q_o - qsum_q;
-        end
-      end
-      if (sat_force_i && sat_force_o != 32'hFFFF_FFFF) sat_force_o <= sat_force_o + 32'd1;
-      if (sat_state_i && sat_state_o != 32'hFFFF_FFFF) sat_state_o <= sat_state_o + 32'd1;
-    end
-  end
+  // The sums, V / V0 / Q and the counters (shared with the serial datapath).
+  meter_sums u_sums (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clr_i        (clr_i),
+    .pass_start_i (pass_start_i),
+    .pass_end_i   (pass_end_i),
+    .heat_i       (heat_i),
+    .latch_i      (latch_i),
+    .valid_i      (tvld_q),
+    .vterm_i      (vterm_q),
+    .qterm_i      (qterm_q),
+    .sat_force_i  (sat_force_i),
+    .sat_state_i  (sat_state_i),
+    .v0_o         (v0_o),
+    .v_o          (v_o),
+    .q_o          (q_o),
+    .sat_force_o  (sat_force_o),
+    .sat_state_o  (sat_state_o)
+  );
 
 endmodule
 

@@ -4,13 +4,15 @@
 // A run (start_i) of T = ticks_i ticks makes T + 1 passes (§8).  Pass k:
 //   1. field:  (couple only) coupling_mac streams the M stored couplings
 //              through P lanes: acc_i += c x_j 2^(E-eJ[r]), acc_j += c x_i ...
-//   2. units:  one unit per cycle through a fixed-latency pipeline, as soon
-//              as its field is complete (coupling_mac's rdy_o), so this phase
-//              overlaps the field phase of the same pass:
-//              f = rnd(acc, Fx+E-Ff) (coupling_mac), g and x2 (nonlinearity),
-//              V and heat terms (energy_meter), and for k < T the update
-//              x' = sat(x + drift(g) + eta, Wx) (integrator) with the noise of
-//              tick t = TICK (noise_source -> noise_dac).
+//   2. units:  one unit per cycle through a fixed-latency pipeline
+//              (core_units_pipe.v), as soon as its field is complete
+//              (coupling_mac's rdy_o), so this phase overlaps the field phase
+//              of the same pass: f = rnd(acc, Fx+E-Ff) (coupling_mac), g and
+//              x2 (nonlinearity), V and heat terms (energy_meter), and for
+//              k < T the update x' = sat(x + drift(g) + eta, Wx) (integrator)
+//              with the noise of tick t = TICK (noise_source -> noise_dac).
+//              With Serial = 1 the same, one unit at a time, after the field
+//              pass (core_units_serial.v: unit_serial, noise_source_iter).
 //   3. end:    V = sum, V0/Q latch (latch_i, pass 0), Q -= heat (k >= 1);
 //              TICK += 1 after an update pass.
 // SAT_FORCE counts passes 0 .. T-1 (the measure pass T does not count),
@@ -24,6 +26,8 @@
 //       K(aP) > k (coupling_mac): ceil(M/P) + 23 .. + 55 at the paper's size
 //       for P <= 64, never more than ceil(M/P) + N + 21 (which Overlap = 0
 //       takes: a_k = ceil(M/P) for every k)
+//   Serial = 1: the pass of rtl/sim/core_timing.c (lv_core_pass_cycles_serial),
+//       about N (n_u + 4) plus the field pass, n_u = unit_serial's cycles
 //   setup (once per run, before pass 0)  about n_rows + 4 (not checked)
 // where N = nv + nh, n_rows = nv + nh (+ nv with vv), M stored couplings.
 //
@@ -61,6 +65,10 @@
 //   Overlap  1 (default): the per-unit phase overlaps the field pass
 //         (coupling_mac's read copies); 0: it follows the field pass, with
 //         half the accumulator RAM (rtl/sim/core_timing.h gives both)
+//   Serial  0 (default): the pipelined per-unit phase (paper size).  1: the
+//         small-FPGA profile, core_units_serial.v (one shared multiplier,
+//         the iterative noise source); Overlap is then taken as 0 and
+//         coupling_mac leaves the rounding of the field to unit_serial
 `default_nettype none
 
 module langevin_core #(
@@ -68,7 +76,8 @@ module langevin_core #(
   parameter integer MaxN = 64,
   parameter integer MaxM = 2016,
   parameter integer CW   = 16,
-  parameter integer Overlap = 1
+  parameter integer Overlap = 1,
+  parameter integer Serial = 0
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -131,13 +140,11 @@ module langevin_core #(
 );
 
   localparam integer UnitW = $clog2(MaxN);
+  localparam integer MacOverlap = (Serial != 0) ? 0 : Overlap;
   localparam integer BankD = ((MaxM + P - 1) / P) < 2 ? 2 : (MaxM + P - 1) / P;
   localparam integer BankW = $clog2(BankD);
-  // Per-unit pipeline (unit issued at U0): RAM data U1 (registered again:
-  // U1d), field U2 (coupling_mac's read takes 3 cycles: the stages below
-  // are named as if U1d did not exist), force U3, meter sums complete U5,
-  // noise z U12, eta U14, state write U15.  The extra stage stays inside
-  // the noise latency, so it costs no cycles per pass.
+  // Pipelined unit phase (core_units_pipe.v, unit issued at U0): the state
+  // write is at U15, so a pass ends Drain cycles after its last issue.
   localparam integer NoiseLat = 12;
   localparam integer DacLat   = 2;
   localparam integer EtaAt    = NoiseLat + DacLat;      // 14
@@ -169,7 +176,9 @@ module langevin_core #(
   // With COUPLE set a unit is issued once its field is complete; the read
   // order is coupling_mac's (hidden units first with the visible-visible
   // block).  Every sum of the pass is exact, so the order changes no bit.
-  wire issue     = (state_q == SUnits) && (unit_q != n_units) && (!couple_q || unit_q < mac_rdy);
+  wire units_ready, units_idle;
+  wire issue     = (state_q == SUnits) && (unit_q != n_units) && (!couple_q || unit_q < mac_rdy) &&
+                   units_ready;
   wire last_unit = (unit_q + U1 == n_units);
 
   always @(posedge clk_i or negedge rst_ni) begin
@@ -224,7 +233,8 @@ module langevin_core #(
         end
         SDrain: begin
           drain_q <= drain_q + 5'd1;
-          if (drain_q == DrainLast) state_q <= SPassEnd;
+          // Serial: until the last unit is written back (drain_q is unused).
+          if (Serial != 0 ? units_idle : drain_q == DrainLast) state_q <= SPassEnd;
         end
         SPassEnd: begin
           pass_done_o <= 1'b1;
@@ -259,76 +269,25 @@ module langevin_core #(
   wire             unused_ld = ld_addr_i[UnitW];
   wire             unused_cp = ^cp_word_i;   // only BankW bits address a bank
 
-  // ---- per-unit pipeline -----------------------------------------------------------
+  // ---- per-unit phase ------------------------------------------------------------
   wire [UnitW:0]   u_ord = !cfg_vv_i ? unit_q :
                            (unit_q < cfg_nh_i) ? cfg_nv_i + unit_q : unit_q - cfg_nh_i;
   wire [UnitW-1:0] u0 = u_ord[UnitW-1:0];
   wire             unused_u_ord = u_ord[UnitW];
 
-  // U1: RAM outputs.
-  wire signed [31:0] x1, xp1;
-  wire signed [63:0] gp1;
-  wire [23:0]        cb1;
-  reg                v1_q, v1d_q;
-  reg  [UnitW-1:0]   u1_q, u1d_q;
-  reg  signed [31:0] x1d_q, xp1d_q;
-  reg  signed [63:0] gp1d_q;
-  reg  [23:0]        cb1d_q;
-
+  // Bias codes: read at U0 with the unit, data at U1.
+  wire [23:0] cb1;
   lv_ram #(.Width(24), .Depth(MaxN), .AddrW(UnitW)) u_bias (
     .clk_i(clk_i), .we_i(ld_b), .waddr_i(ld_unit), .wdata_i(ld_data_i[23:0]),
     .raddr_i(busy_o ? u0 : mr_addr_i[UnitW-1:0]), .rdata_o(cb1));
   assign mr_bias_o = cb1;
   wire [7:0] unused_ld_data = ld_data_i[31:24];
 
-  // U2: registered RAM outputs meet the field.
-  reg                v2_q;
-  reg  [UnitW-1:0]   u2_q;
-  reg  signed [31:0] x2r_q;
-  reg  signed [23:0] cb2_q;
   wire               f_valid;
   wire signed [63:0] f2;
-  wire signed [7:0]  eb2 = ({1'b0, u2_q} < cfg_nv_i) ? cfg_eb_vis_i : cfg_eb_hid_i;
-
-  // U3: force.
-  wire               g_valid, sat_force_ev;
-  wire signed [63:0] g3, xsq3, bf3;
-  reg  signed [63:0] f3_q;
-  reg  signed [31:0] x3_q, xp2_q, xp3_q;
-  reg  signed [63:0] gp2_q, gp3_q;
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      v1_q <= 1'b0; u1_q <= {UnitW{1'b0}};
-      v1d_q <= 1'b0; u1d_q <= {UnitW{1'b0}};
-      x1d_q <= 32'sd0; xp1d_q <= 32'sd0; gp1d_q <= 64'sd0; cb1d_q <= 24'd0;
-      v2_q <= 1'b0; u2_q <= {UnitW{1'b0}};
-      x2r_q <= 32'sd0; cb2_q <= 24'sd0; xp2_q <= 32'sd0; gp2_q <= 64'sd0;
-      x3_q <= 32'sd0; xp3_q <= 32'sd0; gp3_q <= 64'sd0; f3_q <= 64'sd0;
-    end else begin
-      v1_q  <= issue;
-      u1_q  <= u0;
-      v1d_q  <= v1_q;
-      u1d_q  <= u1_q;
-      x1d_q  <= x1;
-      cb1d_q <= cb1;
-      xp1d_q <= xp1;
-      gp1d_q <= gp1;
-      v2_q  <= v1d_q;
-      u2_q  <= u1d_q;
-      x2r_q <= x1d_q;
-      cb2_q <= cb1d_q;
-      xp2_q <= xp1d_q;
-      gp2_q <= gp1d_q;
-      x3_q  <= x2r_q;
-      xp3_q <= xp2_q;
-      gp3_q <= gp2_q;
-      f3_q  <= f2;
-    end
-  end
 
   coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW),
-                 .Overlap(Overlap)) u_mac (
+                 .Overlap(MacOverlap), .FieldRound(Serial != 0 ? 0 : 1)) u_mac (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .nv_i         (cfg_nv_i),
@@ -362,134 +321,51 @@ module langevin_core #(
     .e_max_o      (e_max_o)
   );
 
-  nonlinearity u_nl (
-    .clk_i    (clk_i),
-    .rst_ni   (rst_ni),
-    .fx_i     (cfg_fx_i),
-    .ff_i     (cfg_ff_i),
-    .wf_i     (cfg_wf_i),
-    .j2_i     (cfg_j2_i),
-    .j4_i     (cfg_j4_i),
-    .couple_i (couple_q),
-    .valid_i  (v2_q),
-    .x_i      (x2r_q),
-    .cb_i     (cb2_q),
-    .eb_i     (eb2),
-    .f_i      (f2),
-    .valid_o  (g_valid),
-    .g_o      (g3),
-    .x2_o     (xsq3),
-    .bf_o     (bf3),
-    .sat_o    (sat_force_ev)
-  );
-  wire unused_valid = f_valid ^ g_valid;
-
-  // Noise for (seed, TICK, u), issued at U0 with the unit; eta at U14.
-  wire               z_valid;
-  wire [UnitW-1:0]   z_unit;
-  wire signed [13:0] z11;
-  wire               eta_valid;
-  wire signed [63:0] eta13;
-
-  noise_source #(.Tag(32'h4E4F4953), .SideW(UnitW)) u_noise (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .seed_i  (seed_q),
-    .valid_i (issue),
-    .unit_i  ({{(32-UnitW){1'b0}}, u0}),
-    .tick_i  (tick_q),
-    .side_i  (u0),
-    .valid_o (z_valid),
-    .side_o  (z_unit),
-    .z_o     (z11)
-  );
-
-  noise_dac #(.MaxN(MaxN), .UnitW(UnitW)) u_dac (
-    .clk_i      (clk_i),
-    .rst_ni     (rst_ni),
-    .bn_i       (cfg_bn_i),
-    .gain_i     (cfg_gain_i),
-    .offset_i   (cfg_offset_i),
-    .colour_a_i (cfg_colour_a_i),
-    .colour_c_i (cfg_colour_c_i),
-    .clr_i      (colour_clr),
-    .clr_unit_i (u0),
-    .valid_i    (z_valid & upd),
-    .unit_i     (z_unit),
-    .z_i        (z11),
-    .valid_o    (eta_valid),
-    .eta_o      (eta13)
-  );
-
-  // Align x (x2r_q) and g with eta (U14); with U1d they are at U3 and U4.
-  wire [UnitW+31:0] xu13;
-  wire [63:0]       g13;
-  lv_delay #(.Width(UnitW + 32), .Depth(EtaAt - 3)) u_dly_x (
-    .clk_i(clk_i), .rst_ni(rst_ni), .d_i({u2_q, x2r_q}), .q_o(xu13));
-  lv_delay #(.Width(64), .Depth(EtaAt - 4)) u_dly_g (
-    .clk_i(clk_i), .rst_ni(rst_ni), .d_i(g3), .q_o(g13));
-
-  wire sat_state_ev;
-  integrator #(.MaxN(MaxN), .UnitW(UnitW)) u_integ (
-    .clk_i      (clk_i),
-    .rst_ni     (rst_ni),
-    .k_i        (cfg_k_i),
-    .fx_i       (cfg_fx_i),
-    .ff_i       (cfg_ff_i),
-    .wx_i       (cfg_wx_i),
-    .ld_we_i    (ld_s),
-    .ld_unit_i  (ld_unit),
-    .ld_x_i     (ld_data_i),
-    .rd_unit_i  (u0),
-    .x_o        (x1),
-    .xp_o       (xp1),
-    .gp_o       (gp1),
-    .up_valid_i (eta_valid),
-    .up_unit_i  (xu13[UnitW+31:32]),
-    .up_x_i     (xu13[31:0]),
-    .up_g_i     (g13),
-    .up_eta_i   (eta13),
-    .wr_valid_o (xw_valid_o),
-    .wr_unit_o  (xw_unit_o),
-    .wr_x_o     (xw_x_o),
-    .sat_o      (sat_state_ev)
-  );
-
-  energy_meter u_meter (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .fx_i         (cfg_fx_i),
-    .ff_i         (cfg_ff_i),
-    .j2_i         (cfg_j2_i),
-    .j4_i         (cfg_j4_i),
-    .clr_i        (meter_clr),
-    .pass_start_i (state_q == SPassBegin),
-    .pass_end_i   (state_q == SPassEnd),
-    .couple_i     (couple_q),
-    .heat_i       (heat),
-    .latch_i      (latch),
-    .valid_i      (g_valid),
-    .x_i          (x3_q),
-    .xp_i         (xp3_q),
-    .x2_i         (xsq3),
-    .bf_i         (bf3),
-    .f_i          (f3_q),
-    .g_i          (g3),
-    .gp_i         (gp3_q),
-    .sat_force_i  (sat_force_ev & upd),
-    .sat_state_i  (sat_state_ev),
-    .v0_o         (v0_o),
-    .v_o          (v_o),
-    .q_o          (q_o),
-    .sat_force_o  (sat_force_o),
-    .sat_state_o  (sat_state_o)
-  );
+  // The datapath of the unit phase: pipelined (one unit per cycle) or serial.
+  generate
+    if (Serial == 0) begin : gen_pipe
+      core_units_pipe #(.MaxN(MaxN), .UnitW(UnitW)) u_units (
+        .clk_i (clk_i), .rst_ni (rst_ni),
+        .nv_i (cfg_nv_i), .wx_i (cfg_wx_i), .fx_i (cfg_fx_i), .wf_i (cfg_wf_i), .ff_i (cfg_ff_i),
+        .j2_i (cfg_j2_i), .j4_i (cfg_j4_i), .k_i (cfg_k_i), .bn_i (cfg_bn_i),
+        .gain_i (cfg_gain_i), .offset_i (cfg_offset_i),
+        .colour_a_i (cfg_colour_a_i), .colour_c_i (cfg_colour_c_i),
+        .eb_vis_i (cfg_eb_vis_i), .eb_hid_i (cfg_eb_hid_i),
+        .seed_i (seed_q), .tick_i (tick_q), .couple_i (couple_q), .upd_i (upd), .heat_i (heat),
+        .latch_i (latch), .meter_clr_i (meter_clr), .pass_start_i (state_q == SPassBegin),
+        .pass_end_i (state_q == SPassEnd), .colour_clr_i (colour_clr), .clr_unit_i (u0),
+        .ld_we_i (ld_s), .ld_unit_i (ld_unit), .ld_data_i (ld_data_i),
+        .ready_o (units_ready), .issue_i (issue), .unit_i (u0), .cb1_i (cb1),
+        .f_valid_i (f_valid), .f_i (f2),
+        .v0_o (v0_o), .v_o (v_o), .q_o (q_o), .sat_state_o (sat_state_o), .sat_force_o (sat_force_o),
+        .xw_valid_o (xw_valid_o), .xw_unit_o (xw_unit_o), .xw_x_o (xw_x_o));
+      assign units_idle = 1'b1;
+    end else begin : gen_serial
+      core_units_serial #(.MaxN(MaxN), .UnitW(UnitW)) u_units (
+        .clk_i (clk_i), .rst_ni (rst_ni),
+        .nv_i (cfg_nv_i), .wx_i (cfg_wx_i), .fx_i (cfg_fx_i), .wf_i (cfg_wf_i), .ff_i (cfg_ff_i),
+        .j2_i (cfg_j2_i), .j4_i (cfg_j4_i), .k_i (cfg_k_i), .bn_i (cfg_bn_i),
+        .gain_i (cfg_gain_i), .offset_i (cfg_offset_i),
+        .colour_a_i (cfg_colour_a_i), .colour_c_i (cfg_colour_c_i),
+        .eb_vis_i (cfg_eb_vis_i), .eb_hid_i (cfg_eb_hid_i), .e_i (e_max_o),
+        .seed_i (seed_q), .tick_i (tick_q), .couple_i (couple_q), .upd_i (upd), .heat_i (heat),
+        .latch_i (latch), .meter_clr_i (meter_clr), .pass_start_i (state_q == SPassBegin),
+        .pass_end_i (state_q == SPassEnd), .colour_clr_i (colour_clr), .clr_unit_i (u0),
+        .ld_we_i (ld_s), .ld_unit_i (ld_unit), .ld_data_i (ld_data_i),
+        .ready_o (units_ready), .idle_o (units_idle),
+        .pend_i ((state_q == SUnits) && (unit_q != n_units)), .issue_i (issue), .unit_i (u0),
+        .cb1_i (cb1), .f_valid_i (f_valid), .f_i (f2),
+        .v0_o (v0_o), .v_o (v_o), .q_o (q_o), .sat_state_o (sat_state_o), .sat_force_o (sat_force_o),
+        .xw_valid_o (xw_valid_o), .xw_unit_o (xw_unit_o), .xw_x_o (xw_x_o));
+    end
+  endgenerate
 
   initial begin
     if (P < 1 || P > 255) $error("langevin_core: P = %0d lanes must be 1..255", P);
     if (MaxN < 2) $error("langevin_core: MaxN = %0d must be >= 2", MaxN);
     if (MaxM < 1) $error("langevin_core: MaxM = %0d must be >= 1", MaxM);
     if (Drain > 31) $error("langevin_core: drain counter too narrow");
+    if (Serial != 0 && Serial != 1) $error("langevin_core: Serial = %0d must be 0 or 1", Serial);
   end
 
 endmodule

@@ -6,8 +6,9 @@
 #  2. synth_ice40 + nextpnr-ice40 (UP5K) place-and-route of the coupling MAC
 #     array (rtl/fpga/ice40_mac_top.v: coupling_mac behind a serial harness)
 #     at a size that fits, its reported Fmax, and an icepack bitstream;
-#  3. synth_ice40 of the whole core at its smallest useful size (it does not
-#     fit a UP5K; the counts say by how much);
+#  3. synth_ice40 + nextpnr-ice40 of the whole core in its small-FPGA profile
+#     (Serial = 1, rtl/fpga/ice40_core_top.v) at a small capacity: the cells
+#     it needs, and where it fits its Fmax and bitstream;
 #  4. the time per generated sample at that Fmax, ticks x cycles/tick / Fmax,
 #     against the analog device's physical time (TEQ + RUN) dt / mu.
 # Writes OUT/xilinx.csv, OUT/ice40.csv, OUT/time.csv, OUT/summary.json,
@@ -23,7 +24,7 @@
 #               accumulators) or 0 (no read copies)
 #   MAXN MAXM   capacity of the Xilinx points (default 1296 532224)
 #   ICE_MAC     "P:MaxN:MaxM:CW" of the iCE40 MAC harness (default 1:64:2016:4)
-#   ICE_CORE    "P:MaxN:MaxM:CW" of the whole core on iCE40, or "" to skip
+#   ICE_CORE    "P:MaxN:MaxM:CW" of the whole core (Serial = 1) on iCE40, or "" to skip
 #               (default 1:16:120:4)
 #   ICE_FREQ    nextpnr target in MHz (default 12)
 #   TIME_P      lane counts of the time table (default "1 4 8 16 32 64")
@@ -64,8 +65,7 @@ LOG=$OUT/fpga_estimates.log
 say() { echo "$*" | tee -a "$LOG"; }
 die() { echo "fpga_estimates: $*" | tee -a "$LOG" >&2; exit 1; }
 RTL=$ROOT/rtl
-CORE_SRCS=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity.v integrator.v
-           energy_meter.v langevin_core.v)
+mapfile -t CORE_SRCS < <(grep -v "^#" "$RTL/core.f")   # the core's sources (rtl/core.f)
 MAC_SRCS=(lv_ram.v coupling_mac.v fpga/ice40_mac_top.v)
 reads() { local r=""; for s in "$@"; do r+="read_verilog -defer -I$RTL $RTL/$s; "; done; echo "$r"; }
 clog2() { local n=$1 w=0; while (( (1 << w) < n )); do w=$((w + 1)); done; echo $w; }
@@ -133,18 +133,34 @@ icsv="design,P,MaxN,MaxM,CW,SB_LUT4,SB_MAC16,SB_RAM40_4K,placed_LC,placed_EBR,pl
 icsv+="mac_harness,$IP,$IN,$IM,$ICW,$(cells "$ib.stat" SB_LUT4),$(cells "$ib.stat" SB_MAC16),$(cells "$ib.stat" SB_RAM40_4K),$lc,$ram,$dsp,$io,$fmax,$(basename "$ib.bin") ($(stat -c %s "$ib.bin") bytes)"$'\n'
 say "    placed: LC $lc, EBR $ram, DSP $dsp, IO $io; Fmax $fmax MHz; bitstream $ib.bin"
 
-# ---- 3. iCE40: the whole core (synthesis only) -------------------------------------
+# ---- 3. iCE40 UP5K: the whole core, small-FPGA profile (Serial = 1) --------------
+# rtl/fpga/ice40_core_top.v: langevin_core with the serial per-unit datapath
+# behind the same kind of serial harness.  nextpnr stops when the design needs
+# more cells than the part has; the demand it reports is recorded then.
 if [ -n "$ICE_CORE" ]; then
   IFS=: read -r CP CN CM CCW <<<"$ICE_CORE"
   for v in "$CP" "$CN" "$CM" "$CCW"; do num ICE_CORE "$v"; done
-  cb=$OUT/points/ice40_core_p${CP}_n${CN}_m${CM}_cw${CCW}
+  cb=$OUT/points/ice40_core_serial_p${CP}_n${CN}_m${CM}_cw${CCW}
   if [ ! -f "$cb.stat" ]; then
-    say "  synth_ice40 langevin_core P = $CP, MaxN = $CN, MaxM = $CM, CW = $CCW (synthesis only)"
-    nice yosys -q -l "$cb.log" -p "$(reads "${CORE_SRCS[@]}") chparam -set P $CP -set MaxN $CN -set MaxM $CM -set CW $CCW langevin_core; synth_ice40 -top langevin_core -dsp; tee -q -o $cb.stat.tmp stat" >/dev/null
+    say "  synth_ice40 + nextpnr-ice40 --up5k: langevin_core Serial = 1, P = $CP, MaxN = $CN, MaxM = $CM, CW = $CCW"
+    nice yosys -q -l "$cb.yosys.log" -p "$(reads "${CORE_SRCS[@]}" fpga/ice40_core_top.v) chparam -set P $CP -set MaxN $CN -set MaxM $CM -set CW $CCW ice40_core_top; synth_ice40 -top ice40_core_top -dsp -json $cb.json; tee -q -o $cb.stat.tmp stat" >/dev/null
+    rm -f "$cb.bin"
+    if nice nextpnr-ice40 --up5k --package sg48 --json "$cb.json" --asc "$cb.asc" --freq "$ICE_FREQ" --timing-allow-fail \
+         --seed 1 --log "$cb.pnr.log" >/dev/null 2>&1; then
+      icepack "$cb.asc" "$cb.bin.tmp" && mv "$cb.bin.tmp" "$cb.bin"
+    fi
     mv "$cb.stat.tmp" "$cb.stat"
   fi
-  icsv+="core_synth_only,$CP,$CN,$CM,$CCW,$(cells "$cb.stat" SB_LUT4),$(cells "$cb.stat" SB_MAC16),$(cells "$cb.stat" SB_RAM40_4K),,,,,,"$'\n'
-  say "    core: SB_LUT4 $(cells "$cb.stat" SB_LUT4) (UP5K: 5280), SB_MAC16 $(cells "$cb.stat" SB_MAC16) (8), SB_RAM40_4K $(cells "$cb.stat" SB_RAM40_4K) (30)"
+  cutil() { grep -E "^Info:[[:space:]]+$1:" "$cb.pnr.log" | tail -1 | sed -E 's/.*: *([0-9]+)\/ *([0-9]+).*/\1 of \2/'; }
+  clc=$(cutil ICESTORM_LC); cram=$(cutil ICESTORM_RAM); cdsp=$(cutil ICESTORM_DSP); cio=$(cutil SB_IO)
+  if [ -f "$cb.bin" ]; then
+    cfmax=$(grep -E "Max frequency for clock +'clk_i" "$cb.pnr.log" | tail -1 | sed -E 's/.*: ([0-9.]+) MHz.*/\1/')
+    cbit="$(basename "$cb.bin") ($(stat -c %s "$cb.bin") bytes)"
+  else
+    cfmax=""; cbit="does not fit"
+  fi
+  icsv+="core_serial_harness,$CP,$CN,$CM,$CCW,$(cells "$cb.stat" SB_LUT4),$(cells "$cb.stat" SB_MAC16),$(cells "$cb.stat" SB_RAM40_4K),$clc,$cram,$cdsp,$cio,$cfmax,$cbit"$'\n'
+  say "    core (Serial = 1): SB_LUT4 $(cells "$cb.stat" SB_LUT4), LC $clc, EBR $cram, DSP $cdsp; Fmax ${cfmax:-none}; $cbit"
 fi
 put "$OUT/ice40.csv" "$icsv"
 

@@ -103,3 +103,21 @@ uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int coup
     }
     return last + 18;
 }
+
+uint64_t lv_core_pass_cycles_serial(int64_t nv, int64_t nh, int vv, int lanes, int couple, int upd,
+                                    int cyc_vis, int cyc_hid)
+{
+    if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1 || cyc_vis < 1 || cyc_hid < 1) return 0;
+    uint64_t i = couple ? (lv_core_couplings(nv, nh, vv) + (uint64_t)lanes - 1) / (uint64_t)lanes + 4 : 1;
+    uint64_t z = upd ? 84 : 0, t = 0, nu = 0;
+    for (int64_t k = 0; k < nv + nh; ++k) {
+        /* read order: 0 .. N-1, or the hidden units first with the vv block */
+        const int hidden = vv ? k < nh : k >= nv;
+        nu = (uint64_t)(hidden ? cyc_hid : cyc_vis);
+        if (i < z) i = z; /* issue waits for the unit's noise */
+        t = i + 3;        /* unit_serial starts with the field */
+        i = t + nu + 1;   /* done_o at t + nu, idle after it */
+        if (upd) z = t + 84;
+    }
+    return t + nu + 3;
+}

@@ -46,6 +46,26 @@ uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int coup
  * lv_core_pass_cycles refuses. */
 uint64_t lv_core_pass_bound(int64_t nv, int64_t nh, int vv, int lanes, int overlap);
 
+/* Cycles of one pass of a core built with Serial = 1 (core_units_serial.v):
+ * the field pass as with Overlap = 0 (COUPLE set), then one unit at a time
+ * through unit_serial, unit_cycles each: its N for this pass's flags and
+ * the unit's bias exponent (lv_unit_serial_cycles in unit_serial_timing.h),
+ * cyc_vis for visible and cyc_hid for hidden units, in the read order of
+ * lv_core_pass_cycles; with the noise of the next
+ * unit prefetched (81 cycles) while the previous one runs (upd != 0: the
+ * pass is followed by an update; the measure pass needs no noise):
+ *
+ *     i_0 = max(ceil(M/P) + 4 (COUPLE set) or 1, z_0)   issue of unit 0
+ *     z_0 = 84 (upd) or 0                         its noise is there
+ *     t_k = i_k + 3                               unit_serial starts
+ *     i_(k+1) = max(t_k + unit_cycles + 1, z_(k+1)),  z_(k+1) = t_k + 84 (upd)
+ *     cycles = t_(N-1) + unit_cycles + 3
+ *
+ * so about N max(unit_cycles + 4, 84) plus the field pass.  0 when an
+ * argument is out of range (as lv_core_pass_cycles, or a cycle count < 1). */
+uint64_t lv_core_pass_cycles_serial(int64_t nv, int64_t nh, int vv, int lanes, int couple, int upd,
+                                    int cyc_vis, int cyc_hid);
+
 /* Setup of a run (before pass 0): n_rows + 3 cycles, n_rows = N [+ Nv]. */
 uint64_t lv_core_setup_cycles(int64_t nv, int64_t nh, int vv);
 

@@ -50,6 +50,9 @@ int lvrtl_max_m(void);
 int lvrtl_coupling_width(void);
 /* The core's Overlap parameter (1: per-unit phase during the field pass). */
 int lvrtl_overlap(void);
+/* The core's Serial parameter (1: core_units_serial, one unit at a time;
+ * its Overlap is then 0, as lvrtl_overlap() says). */
+int lvrtl_serial(void);
 
 /* fst_path: write an FST waveform there (only in builds configured with
  * LANGEVIN_RTL_TRACE=ON; otherwise ignored), or NULL.  The model comes out

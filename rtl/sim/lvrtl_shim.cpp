@@ -58,7 +58,8 @@ int lvrtl_lanes(void) { return LVRTL_P; }
 int lvrtl_max_n(void) { return LVRTL_MAX_N; }
 int lvrtl_max_m(void) { return LVRTL_MAX_M; }
 int lvrtl_coupling_width(void) { return LVRTL_CW; }
-int lvrtl_overlap(void) { return LVRTL_OVERLAP; }
+int lvrtl_overlap(void) { return LVRTL_SERIAL ? 0 : LVRTL_OVERLAP; }
+int lvrtl_serial(void) { return LVRTL_SERIAL; }
 
 lvrtl *lvrtl_create(const char *fst_path)
 {

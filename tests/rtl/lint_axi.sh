@@ -6,8 +6,8 @@ set -euo pipefail
 rtl=$1
 gen=$2
 command -v verilator >/dev/null 2>&1 || { echo "verilator not installed: skipped"; exit 77; }
-srcs=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity.v integrator.v
-      energy_meter.v langevin_core.v langevin_axi.v)
+mapfile -t srcs < <(grep -v "^#" "$rtl/core.f")   # the core's sources, rtl/core.f
+srcs+=(langevin_axi.v)
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
 for cfg in "1 2 1" "3 4096 8388608" "3 40 780" "5 13 78" "8 100 3"; do

@@ -22,8 +22,7 @@ command -v yosys >/dev/null 2>&1 || { echo "yosys not installed: skipped"; exit 
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-srcs=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity.v integrator.v
-      energy_meter.v langevin_core.v)
+mapfile -t srcs < <(grep -v "^#" "$rtl/core.f")   # the core's sources, rtl/core.f
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
 

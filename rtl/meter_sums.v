@@ -1,0 +1,80 @@
+// meter_sums - the sums and registers of the energy / heat meter and the
+// saturation counters of docs/fixed-point.md §8 (emu/src/energy_meter.h),
+// fed with per-unit terms: energy_meter.v computes the terms with pipelined
+// multipliers, core_units_serial.v takes them from unit_serial.v.
+//
+// Per valid_i: vsum += vterm_i, qsum += qterm_i (exact, modulo 2^64 like the
+// C model).  At pass_end_i:  V <= vsum;  latch_i: V0 <= vsum, Q <= 0;
+//                            heat_i: Q <= Q - qsum   (Q wraps modulo 2^64).
+// pass_start_i zeroes the per-pass sums; clr_i (start of a batch) zeroes V,
+// V0, Q and both counters.  Counters: 32-bit, sticky at 2^32 - 1, one count
+// per event input.  LATENCY: a term is in the sums the cycle after its
+// valid_i, so pass_end_i may come one cycle after the last valid_i.
+`default_nettype none
+
+module meter_sums (
+  input  wire               clk_i,
+  input  wire               rst_ni,
+  input  wire               clr_i,
+  input  wire               pass_start_i,
+  input  wire               pass_end_i,
+  input  wire               heat_i,
+  input  wire               latch_i,
+  input  wire               valid_i,
+  input  wire signed [63:0] vterm_i,
+  input  wire signed [63:0] qterm_i,
+  input  wire               sat_force_i,
+  input  wire               sat_state_i,
+  output reg  signed [63:0] v0_o,
+  output reg  signed [63:0] v_o,
+  output reg  signed [63:0] q_o,
+  output reg  [31:0]        sat_force_o,
+  output reg  [31:0]        sat_state_o
+);
+
+  reg signed [63:0] vsum_q, qsum_q;
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      vsum_q <= 64'sd0;
+      qsum_q <= 64'sd0;
+    end else if (pass_start_i) begin
+      vsum_q <= 64'sd0;
+      qsum_q <= 64'sd0;
+    end else if (valid_i) begin
+      vsum_q <= vsum_q + vterm_i;
+      qsum_q <= qsum_q + qterm_i;
+    end
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      v0_o        <= 64'sd0;
+      v_o         <= 64'sd0;
+      q_o         <= 64'sd0;
+      sat_force_o <= 32'd0;
+      sat_state_o <= 32'd0;
+    end else if (clr_i) begin
+      v0_o        <= 64'sd0;
+      v_o         <= 64'sd0;
+      q_o         <= 64'sd0;
+      sat_force_o <= 32'd0;
+      sat_state_o <= 32'd0;
+    end else begin
+      if (pass_end_i) begin
+        v_o <= vsum_q;
+        if (latch_i) begin
+          v0_o <= vsum_q;
+          q_o  <= 64'sd0;
+        end else if (heat_i) begin
+          q_o <= q_o - qsum_q;
+        end
+      end
+      if (sat_force_i && sat_force_o != 32'hFFFF_FFFF) sat_force_o <= sat_force_o + 32'd1;
+      if (sat_state_i && sat_state_o != 32'hFFFF_FFFF) sat_state_o <= sat_state_o + 32'd1;
+    end
+  end
+
+endmodule
+
+`default_nettype wire
