@@ -3,8 +3,9 @@
 // unit at a time on ONE shared 16x16 multiplier, one 64-bit accumulator adder,
 // one sum adder and one saturation test; for small FPGAs (iCE40 UP5K).  Not used
 // by langevin_core.  Bit-exact with the C references of emu/src/
-// (docs/fixed-point.md §5-§8):
+// (docs/fixed-point.md §4-§8):
 //
+//   f   = rnd(acc, Fx+E-Ff)                     (couple_i)  coupling_network.c
 //   x2  = rnd(x x, Fx)                                      lv_nl_x2
 //   g   = sat(rnd(2j2 x, 16+Fx-Ff) + rnd(4j4 x3, 16+Fx-Ff) [+ f + bf], Wf)
 //         x3 = rnd(x2 x, Fx), bf = rnd(cb, eb-Ff)           lv_nl_force, lv_nl_bias
@@ -14,16 +15,22 @@
 //   d   = rnd(z, 14-Bn);  n = d 2^8 (a = 0) or rnd(a nprev + ca d 2^8, 15)
 //   eta = rnd(G n + O 2^8, 24)                  (update_i)  lv_dac_code, lv_dac_eta
 //   x'  = sat(x + rnd(-K g, Ff+32-Fx) + eta, Wx) (update_i)  lv_integ_update
-// [..] only with couple_i (otherwise bf = f = 0, as in the core).  sat_force_o /
-// sat_state_o are the SAT_FORCE / SAT_STATE events of this unit (the caller
-// counts them, and masks SAT_FORCE in the measure pass as the core does).
+// [..] only with couple_i (otherwise bf = f = 0, as in the core).  acc is the
+// coupling MAC's raw sum (coupling_mac.v with FieldRound = 0, scale
+// 2^-(Fx+E)) and E its e_max_o (the largest row exponent); f is rounded here as
+// emu/src/coupling_network.c does, lv_fx_rnd(acc, s_round), s = Fx+E-Ff > 0,
+// = 0 or < 0.  sat_force_o / sat_state_o are the SAT_FORCE / SAT_STATE events
+// of this unit (the caller counts them, and masks SAT_FORCE in the measure pass
+// as the core does).
 //
 // Contract.  Every value is the C model's int64_t, modulo 2^64: exact for every
 // image the loader accepts (§10: every product, term and rounding intermediate
-// below 2^63).  Inputs outside §10 give some value, not necessarily C's.  A
-// product is a raw two's-complement A (taken modulo 2^64) times a 32-bit
-// magnitude |B| with a sign, as 16x16 digit products A_i B_j at position i + j
-// (i + j <= 3), skipping the digits that are zero for the widths §2 allows
+// below 2^63; for the field: |acc| + 2^(s-1) < 2^63 when s > 0, |acc| 2^-s <
+// 2^63 when s < 0, and -63 <= s <= 63).  Inputs outside §10 give some value,
+// not necessarily C's.  A product is a raw two's-complement A (taken modulo
+// 2^64) times a 32-bit magnitude |B| with a sign, as 16x16 digit products
+// A_i B_j at position i + j (i + j <= 3), skipping the digits that are zero for
+// the widths §2 allows
 // (x: 32 bits; j2, j4, K, G < 2^32; a, ca <= 2^15; |x - xp| < 2^32; |n| < 2^29).
 // Facts used, all exact:
 //   - rnd(2 j2 x, s) = rnd(j2 x, s-1), rnd(4 j4 x3, s) = rnd(j4 x3, s-2);
@@ -37,17 +44,21 @@
 //     is bit s-1 of u, the carry-in), plus -2^r at position 4 - c when u < 0
 //     (the sign extension).  No barrel shifter;
 //   - rnd(v, s), s < 0: v 2^-s, the same pass with u_i 2^(-s mod 16) at
-//     position i + (-s)/16.
+//     position i + (-s)/16;
+//   - the field f = rnd(acc, s) is the product acc x 1 (4x1 digits) followed by
+//     that rounding; it ends in the accumulator like every result, adds to the
+//     force sum at its write-back and is captured there into the register that
+//     held acc (f_q), which the meter's f x reads.
 // j2, j4 >= 0 (§2).  Results are defined for the enabled parts only: q_o with
 // heat_i; eta_o, n_o, x_o and sat_state_o with update_i (n_we_o = update_i and
 // a != 0).  x2_o and g_o are always defined.
 //
 // Handshake.  ready_o is high when idle.  start_i && ready_o samples the unit's
-// inputs (x, xp, gp, cb, eb, f, z, nprev and the three flags; they need not be
-// held); the cfg_* inputs must stay stable until done_o.  done_o is a one-cycle
-// pulse, ready_o is high again in that cycle (a new start may be taken in it),
-// and the results hold until they are rewritten by the next request.  start_i
-// while busy is ignored.
+// inputs (x, xp, gp, cb, eb, acc, z, nprev and the three flags; they need not be
+// held); the configuration inputs (fx_i .. colour_c_i and e_i) must stay stable
+// until done_o.  done_o is a one-cycle pulse, ready_o is high again in that
+// cycle (a new start may be taken in it), and the results hold until they are
+// rewritten by the next request.  start_i while busy is ignored.
 //
 // Cycles.  A unit takes N cycles from its start edge to the edge that raises
 // done_o, and back-to-back units take N cycles each:
@@ -57,26 +68,36 @@
 // shift s in parentheses):
 //   always   x2 2x2 (Fx), x3 4x2 (Fx), cub 4x2 (14+Fx-Ff), lin 2x2 (15+Fx-Ff),
 //            x4 2x2 (Fx), j4 x4 4x2 (Fx-16), j2 x2 4x2 (Fx-16)
-//   couple   + f 4x1 (0), bf 1x2 (eb-Ff), bf x 4x2 (Ff+Fx-32), f x 4x2 (Ff+Fx-31)
+//   couple   f 4x1 (Fx+E-Ff), bf 1x2 (eb-Ff), bf x 4x2 (Ff+Fx-32), f x 4x2 (Ff+Fx-31)
 //   heat     q 4x2 (Ff+Fx-31)
 //   update   d 1x1 (14-Bn), a nprev 1x2 + ca d 2^8 1x2 (15) or d 2^8 1x1 (0),
 //            G n 2x2 + O 2^8 1x2 (24), drift 4x2 (Ff+32-Fx), + x 1x2 (0)
-// tests/rtl/test_unit_serial.c checks N for every case.  Default formats (Fx 20,
-// Ff 16, Bn 14, eb > Ff): 94 cycles with no part on, 139 with couple, 154 with
-// couple and heat, 189 with everything (white), 200 (coloured); the test's
-// random formats give 76..209, mean 142.  Throughput: one unit per N cycles.
+// N depends on the formats (Fx, Ff, Bn, E) and on the unit's eb and flags,
+// never on the data: lv_unit_serial_cycles (rtl/sim/unit_serial_timing.h)
+// computes it, and tests/rtl/test_unit_serial.c checks it for every case.
+// Default formats (Fx 20, Ff 16, Bn 14) with eb - Ff and Fx + E - Ff in 1..16:
+// 94 cycles with no part on, 146 with couple, 161 with couple and heat, 196
+// with everything (white), 207 (coloured).  The field's rounding costs a
+// coupled unit 7 cycles for 1 <= s <= 16 down to 4 for s > 48, 5 down to 2 for
+// s < 0, none for s = 0 (the 4x1 product was there before, as + f).  The
+// test's random formats give 76..216, mean 142.  Throughput: one unit per N
+// cycles.
 //
 // Size, yosys 0.23 `synth_ice40 -dsp -top unit_serial` (the four pipelined
 // per-unit modules: 16,149 SB_LUT4 + 87 SB_MAC16):
 //
 //   SB_LUT4  SB_CARRY  SB_DFF*  SB_MAC16
-//    1,484      262      965        1        (without -dsp: 2,176 SB_LUT4)
+//    1,547      262      966        1        (without -dsp: 2,241 SB_LUT4)
 //
-// Place and route (nextpnr-ice40 0.4 --up5k, seed 1) inside the serial harness
-// rtl/fpga/ice40_unit_top.v (472-bit input and 389-bit output shift registers,
-// 3,169 of 5,280 ICESTORM_LC with the harness): Fmax 20.6 MHz.  The critical
-// path is the digit-product position logic into the 64-bit accumulator carry
-// chain; the coupling MAC (P = 1, docs/fpga.md §2) closes at 19.4 MHz on the same part.
+// (1,484 / 965, 2,176 without -dsp, before the field rounding moved here; the
+// coupling MAC saves 1,232 with FieldRound = 0.)  Place and route
+// (nextpnr-ice40 0.4 --up5k, seed 1) inside the serial harness
+// rtl/fpga/ice40_unit_top.v (480-bit input and 389-bit output shift registers,
+// 3,188 of 5,280 ICESTORM_LC with the harness): Fmax 20.1 MHz (20.6 MHz,
+// 3,169 cells before; seeds 2 and 3 give 20.4 and 21.3 MHz, before 20.7 and
+// 20.9: within the placer's spread).  The critical path is the digit-product position logic
+// into the 64-bit accumulator carry chain; the coupling MAC (P = 1,
+// docs/fpga.md §2) closes at 19.4 MHz on the same part.
 //
 // Trade-offs measured on the way (git history of this file): a 64-bit barrel
 // shifter for the right shifts (a rounding then took 1 cycle, here 8 - ceil(s/16))
@@ -84,7 +105,12 @@
 // instead of 138); preloading -[v < 0] from the operand signs (instead of the
 // accumulator's sign, one cycle per rounding) cost 59 SB_LUT4 more; testing
 // saturation in the cycle of the sum (one cycle less per unit) gave 16.1 MHz
-// instead of 19.7 MHz (both with an earlier, chained saturation mask).
+// instead of 19.7 MHz (both with an earlier, chained saturation mask).  The
+// field's rounding cost 63 SB_LUT4, mostly the 2:1 mux in front of f_q (acc or
+// f; with f_q written inside the request-sampling block instead of with its own
+// enable, yosys built 1,635); not storing f (f x right after the rounding,
+// reading the accumulator, and bf computed a second time for bf x) gave 1,523
+// SB_LUT4 but 3 + rnd(eb-Ff) more cycles per coupled unit (10 at the defaults).
 //
 // Storage is outside: the caller owns X, XP, GP and the colour-filter state
 // (nprev_i in, n_o / n_we_o out), like the RAMs of integrator.v / noise_dac.v.
@@ -106,6 +132,7 @@ module unit_serial (
   input  wire signed [31:0] offset_i,   // O, Q16.16
   input  wire [15:0]        colour_a_i, // a, < 2^15
   input  wire [15:0]        colour_c_i, // ca, <= 2^15
+  input  wire signed [7:0]  e_i,        // E, the coupling rows' largest exponent
   // request
   input  wire               start_i,
   output wire               ready_o,
@@ -117,7 +144,7 @@ module unit_serial (
   input  wire signed [39:0] gp_i,       // g of the previous pass (heat)
   input  wire signed [23:0] cb_i,       // bias code
   input  wire signed [7:0]  eb_i,       // bias exponent of the unit's block
-  input  wire signed [63:0] f_i,        // coupling field (Ff fraction bits)
+  input  wire signed [63:0] acc_i,      // coupling sum, scale 2^-(Fx+E) (couple_i)
   input  wire signed [13:0] z_i,        // raw noise sample
   input  wire signed [31:0] nprev_i,    // colour-filter state n(t-1)
   // results
@@ -150,7 +177,7 @@ module unit_serial (
   // Rounding shifts.
   localparam [3:0] S_FX = 4'd0, S_NL1 = 4'd1, S_NL2 = 4'd2, S_BIAS = 4'd3, S_LOC = 4'd4,
                    S_MB = 4'd5, S_MH = 4'd6, S_DAC = 4'd7, S_15 = 4'd8, S_24 = 4'd9,
-                   S_DR = 4'd10, S_0 = 4'd11;
+                   S_DR = 4'd10, S_0 = 4'd11, S_FLD = 4'd12;
   // Write-back: S (the running sum) and destinations.
   localparam [1:0] W_NONE = 2'd0, W_SR = 2'd1, W_SADD = 2'd2;
   localparam integer NIns = 20;
@@ -166,7 +193,7 @@ module unit_serial (
   reg       i_chain;       // product summed with the next one (no rounding)
   reg       i_keep;        // continue the previous product's sum
   reg       i_gsat, i_vout, i_xsat;
-  reg [3:0] i_dst;         // 0 none, 1 X2, 3 Q, 4 D, 5 N, 6 ETA
+  reg [3:0] i_dst;         // 0 none, 1 X2, 2 F, 3 Q, 4 D, 5 N, 6 ETA
   reg [4:0] pc_q;
 
   always @(*) begin
@@ -181,8 +208,8 @@ module unit_serial (
       5'd2:  begin i_asel = A_R;  i_bsel = B_J4; i_ssel = S_NL2; i_wb = W_SR; i_gsat = 1'b1; end // cub
       5'd3:  begin i_asel = A_SM; i_msel = M_J2; i_na = 2'd1; i_bsel = B_X; i_ssel = S_NL1;
                    i_wb = W_SADD; i_gsat = 1'b1; end                                           // lin
-      5'd4:  begin i_asel = A_F; i_bsel = B_ONE; i_nb = 1'b0; i_ssel = S_0; i_wb = W_SADD;
-                   i_gsat = 1'b1; end                                                        // + f
+      5'd4:  begin i_asel = A_F; i_bsel = B_ONE; i_nb = 1'b0; i_ssel = S_FLD; i_wb = W_SADD;
+                   i_gsat = 1'b1; i_dst = 4'd2; end                                          // f
       5'd5:  begin i_asel = A_SM; i_msel = M_ONE; i_na = 2'd0; i_bsel = B_CB; i_ssel = S_BIAS;
                    i_wb = W_SADD; i_gsat = 1'b1; end                                           // bf
       // meter (§8)
@@ -225,7 +252,7 @@ module unit_serial (
   reg signed [39:0] gp_q;
   reg signed [23:0] cb_q;
   reg signed [7:0]  eb_q;
-  reg signed [63:0] f_q;
+  reg signed [63:0] f_q;                     // acc, then f once it is rounded
   reg signed [13:0] z_q;
 
   // Intermediates.
@@ -270,6 +297,7 @@ module unit_serial (
       S_NL1:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = 8'd15; end
       S_NL2:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = 8'd14; end
       S_BIAS: begin t1 = eb_q; t2 = 8'd0 - {2'b00, ff_i}; end
+      S_FLD:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = e_i; end
       S_LOC:  begin t1 = {2'b00, fx_i}; tc = 8'd0 - 8'd16; end
       S_MB:   begin t1 = {2'b00, fx_i}; t2 = {2'b00, ff_i}; tc = 8'd0 - 8'd32; end
       S_MH:   begin t1 = {2'b00, fx_i}; t2 = {2'b00, ff_i}; tc = 8'd0 - 8'd31; end
@@ -472,11 +500,17 @@ module unit_serial (
   reg       wgsat_q, wvout_q, wxsat_q;
   assign acc_sum = acc_q + (y ^ {64{add_m}}) + {63'd0, add_c};
 
+  // f_q: acc at the start, f at the field rounding's write-back.
+  wire take = start_i && ready_o;
+  wire f_ld = take || (wb_now && wdst_q == 4'd2);
+  wire [63:0] f_d = take ? acc_i : r_bus;
+  always @(posedge clk_i) if (f_ld) f_q <= f_d;
+
   always @(posedge clk_i) begin
     if (start_i && ready_o) begin
       cpl_q <= couple_i; heat_q <= heat_i; upd_q <= update_i;
       x_q <= x_i; xp_q <= xp_i; gp_q <= gp_i; cb_q <= cb_i; eb_q <= eb_i;
-      f_q <= f_i; z_q <= z_i; np_q <= nprev_i;
+      z_q <= z_i; np_q <= nprev_i;
       sat_state_o <= 1'b0;
       n_we_o <= update_i & (colour_a_i != 16'd0);
       wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;

@@ -15,8 +15,8 @@ module ice40_unit_top (
   output wire sout_o
 );
 
-  // cfg: 6+6+7+7+32+32+32+4+32+32+16+16 = 222; request: 1+3+32+32+40+24+8+64+14+32 = 250
-  localparam integer InW  = 222 + 250;
+  // cfg: 6+6+7+7+32+32+32+4+32+32+16+16+8 = 230; request: 1+3+32+32+40+24+8+64+14+32 = 250
+  localparam integer InW  = 230 + 250;
   localparam integer OutW = 1 + 1 + 64 + 1 + 64 + 64 + 64 + 64 + 32 + 1 + 32 + 1;
 
   reg [InW-1:0]  in_q;
@@ -42,19 +42,20 @@ module ice40_unit_top (
     .offset_i    (in_q[189:158]),
     .colour_a_i  (in_q[205:190]),
     .colour_c_i  (in_q[221:206]),
-    .start_i     (in_q[222]),
+    .e_i         (in_q[229:222]),
+    .start_i     (in_q[230]),
     .ready_o     (ready),
-    .couple_i    (in_q[223]),
-    .heat_i      (in_q[224]),
-    .update_i    (in_q[225]),
-    .x_i         (in_q[257:226]),
-    .xp_i        (in_q[289:258]),
-    .gp_i        (in_q[329:290]),
-    .cb_i        (in_q[353:330]),
-    .eb_i        (in_q[361:354]),
-    .f_i         (in_q[425:362]),
-    .z_i         (in_q[439:426]),
-    .nprev_i     (in_q[471:440]),
+    .couple_i    (in_q[231]),
+    .heat_i      (in_q[232]),
+    .update_i    (in_q[233]),
+    .x_i         (in_q[265:234]),
+    .xp_i        (in_q[297:266]),
+    .gp_i        (in_q[337:298]),
+    .cb_i        (in_q[361:338]),
+    .eb_i        (in_q[369:362]),
+    .acc_i       (in_q[433:370]),
+    .z_i         (in_q[447:434]),
+    .nprev_i     (in_q[479:448]),
     .done_o      (done),
     .g_o         (g),
     .sat_force_o (sat_force),

@@ -1,15 +1,25 @@
 /* test_unit_serial.c - rtl/unit_serial.v (Verilated) against the C references of
- * emu/src/ (lv_nl_x2, lv_nl_bias, lv_nl_force, lv_meter_local, lv_meter_coupled,
- * lv_meter_heat_unit, lv_dac_code, lv_dac_eta, lv_integ_update), bit for bit.
+ * emu/src/ (lv_fx_rnd for the field as coupling_network.c rounds it, lv_nl_x2,
+ * lv_nl_bias, lv_nl_force, lv_meter_local, lv_meter_coupled, lv_meter_heat_unit,
+ * lv_dac_code, lv_dac_eta, lv_integ_update), bit for bit.
  *
  * Each case draws a fresh configuration inside the ranges of docs/fixed-point.md
  * §2 (Wx 8..32, Fx 4..Wx-2, Wf 16..40, Ff 4..Wf-2, j2 / j4 >= 0 with a random
  * bit length, K 1..2^31-1, Bn 2..14, G 0..2^32-1, |O| < 2^31, a 0..2^15-1 with
  * ca = lv_dac_colour_c(a), a = 0 half of the time, eb -16..47, 24-bit cb) and
  * flags couple / heat / update at random, and inputs: x and xp full scale
- * (+-(2^(Wx-1)-1)), 0, +-1 or random in the Wx range, gp in the Wf range, f up to
- * 2^(Wf+1) (so that g saturates often), z in +-6138 (+-6138 included), nprev up
- * to the filter's bound 402,292,736.
+ * (+-(2^(Wx-1)-1)), 0, +-1 or random in the Wx range, gp in the Wf range, z in
+ * +-6138 (+-6138 included), nprev up to the filter's bound 402,292,736.
+ *
+ * The field.  The module takes the raw coupling sum acc (scale 2^-(Fx+E)) and E,
+ * and rounds f = rnd(acc, s), s = Fx + E - Ff, itself (emu/src/coupling_network.c:
+ * lv_fx_rnd(acc, s_round)).  E is drawn in -16..55 (§2's -16..47, +8 with the
+ * emulator's mismatch), often aimed at s = 0, s = 63, s > 48 (four 16-bit digits
+ * shifted out) or s < 0; acc within the loader's bounds (§10: |acc| + 2^(s-1) <
+ * 2^63 for s > 0, |acc| 2^-s < 2^63 for s < 0): mostly a field f0 up to 2^(Wf+1)
+ * (so that g saturates often) times 2^s plus low bits that make exact ties, ties
+ * - 1, zeros or random remainders, otherwise anything up to the bound, the bound
+ * itself included.
  *
  * The §10 bounds.  The loader refuses every image for which a product, term,
  * sum or rounding intermediate of §4-§8 could reach 2^63; only cases it accepts
@@ -25,9 +35,11 @@
  * ready_o high when idle and low while busy, junk on every request input (and
  * start_i held high) while busy changes nothing, n_we_o = update and a != 0,
  * and the cycle count of every case against the formula in the header of
- * rtl/unit_serial.v (us_cycles below).  The draws must produce saturations of
- * g and x', coloured updates and negative exact rounding ties (v = -2^(s-1) mod
- * 2^s, where the -[v < 0] of §1 matters) often enough; their counts are printed.
+ * rtl/unit_serial.v (lv_unit_serial_cycles of rtl/sim/unit_serial_timing.h).
+ * The draws must produce saturations of g and x', coloured updates, negative
+ * exact rounding ties (v = -2^(s-1) mod 2^s, where the -[v < 0] of §1 matters),
+ * among them ties of the field, and field shifts s < 0, s = 0, s > 48 and s = 63
+ * often enough; their counts are printed.
  *
  * Usage: test_unit_serial [cases [rng seed]]   (default 100,000; about 1 s) */
 #include <inttypes.h>
@@ -41,6 +53,7 @@
 #include "nonlinearity.h"
 #include "test_util.h"
 #include "unit_serial_shim.h"
+#include "unit_serial_timing.h"
 #define splitmix64 lv_t_splitmix64
 
 __extension__ typedef __int128 i128;
@@ -108,48 +121,44 @@ typedef struct {
     int32_t n, x;
 } expect;
 
-/* Cycles per unit, the schedule documented in rtl/unit_serial.v: the start
- * cycle, then per enabled instruction one load / write-back cycle, its partial
- * products (A digits x B digits with i + j <= 3), and its rounding (s > 0:
- * sign, shift load, 5 - ceil(s/16) shift products and the sign extension, i.e.
- * 8 - ceil(s/16); s < 0: shift load and 4 - (-s)/16 shift products; s = 0 or a
- * product summed with the next: none), then the last write-back and the last
- * saturation test. */
-static long partials(int na, int nb)
+/* A magnitude in [0, m] (m < 2^63): uniform or with a log-uniform bit count. */
+static int64_t rmag(uint64_t *r, int64_t m)
 {
-    long p = 0;
-    for (int j = 0; j < nb; ++j) p += na < 4 - j ? na : 4 - j;
-    return p;
+    uint64_t v = (splitmix64(r) & 1) ? splitmix64(r) % ((uint64_t)m + 1) : rbits(r, (int)(splitmix64(r) % 64));
+    return v > (uint64_t)m ? m : (int64_t)v;
 }
 
-static long us_cycles(const uss_cfg *c, const uss_in *in)
+/* The raw coupling sum for the field shift s, inside §10's bounds. */
+static int64_t draw_acc(uint64_t *r, int s, int wf)
 {
-    enum { ALL, CPL, HEAT, UPD, COL, WHITE };
-    const int CH = 100; /* "chain": no rounding */
-    const int fx = c->fx, ff = c->ff;
-    struct {
-        int when, na, nb, s, keep;
-    } t[] = {
-        {ALL, 2, 2, fx, 0},           {ALL, 4, 2, fx, 0},           {ALL, 4, 2, 14 + fx - ff, 0},
-        {ALL, 2, 2, 15 + fx - ff, 0}, {CPL, 4, 1, 0, 0},            {CPL, 1, 2, in->eb - ff, 0},
-        {CPL, 4, 2, ff + fx - 32, 0}, {CPL, 4, 2, ff + fx - 31, 0}, {ALL, 2, 2, fx, 0},
-        {ALL, 4, 2, fx - 16, 0},      {ALL, 4, 2, fx - 16, 0},      {HEAT, 4, 2, ff + fx - 31, 0},
-        {UPD, 1, 1, 14 - c->bn, 0},   {COL, 1, 2, CH, 0},           {COL, 1, 2, 15, 1},
-        {WHITE, 1, 1, 0, 0},          {UPD, 2, 2, CH, 0},           {UPD, 1, 2, 24, 1},
-        {UPD, 4, 2, ff + 32 - fx, 0}, {UPD, 1, 2, 0, 0},
-    };
-    long n = 3; /* start cycle, last write-back, last saturation test */
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; ++i) {
-        int on = t[i].when == ALL || (t[i].when == CPL && in->couple) || (t[i].when == HEAT && in->heat) ||
-                 (t[i].when == UPD && in->update) || (t[i].when == COL && in->update && c->a) ||
-                 (t[i].when == WHITE && in->update && !c->a);
-        if (!on) continue;
-        n += 1 + partials(t[i].na, t[i].nb);
-        if (t[i].na == 0 || t[i].s == CH || t[i].s == 0) continue;
-        if (t[i].s > 0) n += 3 + (4 - (t[i].s - 1) / 16);
-        else n += 1 + (4 - (-t[i].s) / 16);
+    if (s > 63) return (int64_t)splitmix64(r); /* refused by the loader (redrawn when coupled) */
+    const i128 top = ((i128)1 << 63) - 1;
+    const i128 bound = s > 0 ? top - ((i128)1 << (s - 1)) : top >> -s;
+    i128 a;
+    switch (splitmix64(r) % 10) {
+    case 0: a = bound; break;
+    case 1: a = -bound; break;
+    case 2:
+    case 3: a = (splitmix64(r) & 1) ? rmag(r, (int64_t)bound) : -(i128)rmag(r, (int64_t)bound); break;
+    default: { /* a field f0 and the bits below it */
+        i128 f0 = rval(r, (int64_t)1 << (wf + (int)(splitmix64(r) % 3) - 1));
+        if (s <= 0) {
+            a = f0 >> -s;
+            break;
+        }
+        i128 one = (i128)1 << s, half = one >> 1, low;
+        switch (splitmix64(r) % 6) {
+        case 0: low = half; break;     /* a tie */
+        case 1: low = half - 1; break; /* just below it */
+        case 2: low = half + 1; break;
+        case 3: low = 0; break;
+        default: low = (i128)(splitmix64(r) & (uint64_t)(one - 1)); break;
+        }
+        a = f0 * one + low;
+        break;
     }
-    return n;
+    }
+    return (int64_t)(a > bound ? bound : a < -bound ? -bound : a);
 }
 
 int main(int argc, char **argv)
@@ -160,6 +169,7 @@ int main(int argc, char **argv)
     uss_reset(h);
     long done = 0, rejected = 0, n_sat_f = 0, n_sat_s = 0, n_couple = 0, n_heat = 0, n_upd = 0, n_col = 0;
     long cyc_min = 1L << 30, cyc_max = 0, cyc_sum = 0, fails = 0;
+    long n_fs_neg = 0, n_fs_zero = 0, n_fs_hi = 0, n_fs_63 = 0, n_f_ties = 0;
     int fail0 = lv_t_fail;
     while (done < n_cases) {
         uss_cfg c;
@@ -192,7 +202,22 @@ int main(int argc, char **argv)
         in.gp = rval(&rng, gmax);
         in.cb = (int32_t)rval(&rng, lv_fx_max((int)rrange(&rng, 2, 24)));
         in.eb = (int)rrange(&rng, -16, 47);
-        in.f = rval(&rng, (int64_t)1 << (c.wf + (int)(splitmix64(&rng) % 3) - 1));
+        /* E, often aimed at a field shift s = Fx + E - Ff (when E stays in range). */
+        c.e = (int)rrange(&rng, -16, 55);
+        {
+            int aim = 1000;
+            switch (splitmix64(&rng) % 8) {
+            case 0: aim = 0; break;
+            case 1: aim = 63; break;
+            case 2: aim = (int)rrange(&rng, 49, 63); break;
+            case 3: aim = (int)rrange(&rng, -50, -1); break;
+            default: break;
+            }
+            int e = aim - c.fx + c.ff;
+            if (aim != 1000 && e >= -16 && e <= 55) c.e = e;
+        }
+        const int s_f = c.fx + c.e - c.ff;
+        in.acc = draw_acc(&rng, s_f, c.wf);
         in.z = (int32_t)rval(&rng, 6138);
         in.nprev = (int32_t)rval(&rng, 402292736);
 
@@ -206,7 +231,9 @@ int main(int argc, char **argv)
         i128 lin = rnd128(chk((i128)2 * c.j2 * x), 16 + fx - ff);
         i128 cub = rnd128(chk((i128)4 * c.j4 * x3), 16 + fx - ff);
         i128 bf = in.couple ? rnd128(in.cb, in.eb - ff) : 0;
-        i128 f = in.couple ? (i128)in.f : 0;
+        long fties0 = g_ties;
+        i128 f = in.couple ? rnd128(in.acc, s_f) : 0;
+        long fties = g_ties - fties0;
         i128 gs = chk(chk(chk(lin + cub) + bf) + f);
         i128 g = gs > gmax ? gmax : gs < -gmax ? -gmax : gs;
         i128 x4 = rnd128(chk(x2 * x2), fx);
@@ -240,7 +267,7 @@ int main(int argc, char **argv)
         uint64_t sf = 0, ss = 0;
         e.x2 = lv_nl_x2(&nl, in.x);
         int64_t bf_c = in.couple ? lv_nl_bias(in.cb, in.eb, ff) : 0;
-        int64_t f_c = in.couple ? in.f : 0;
+        int64_t f_c = in.couple ? lv_fx_rnd(in.acc, s_f) : 0;
         e.g = lv_nl_force(&nl, in.x, e.x2, bf_c, f_c, &sf);
         e.sat_force = sf != 0;
         e.v = lv_meter_local(&m, e.x2) + (in.couple ? lv_meter_coupled(&m, in.x, bf_c, f_c) : 0);
@@ -252,8 +279,8 @@ int main(int argc, char **argv)
             e.x = lv_integ_update(&ig, in.x, e.g, e.eta, &ss);
             e.sat_state = ss != 0;
         }
-        CHECK_MSG(e.x2 == (int64_t)x2 && e.g == (int64_t)g && e.v == (int64_t)v && e.q == (int64_t)q &&
-                      e.eta == (int64_t)eta && (!in.update || e.n == (int32_t)n) &&
+        CHECK_MSG(f_c == (int64_t)f && e.x2 == (int64_t)x2 && e.g == (int64_t)g && e.v == (int64_t)v &&
+                      e.q == (int64_t)q && e.eta == (int64_t)eta && (!in.update || e.n == (int32_t)n) &&
                       (!in.update || e.x == (int32_t)(xn > lv_fx_max(c.wx) ? lv_fx_max(c.wx)
                                                       : xn < -lv_fx_max(c.wx) ? -lv_fx_max(c.wx) : xn)),
                   "case %ld: 128-bit recomputation differs from emu", done);
@@ -267,7 +294,7 @@ int main(int argc, char **argv)
         junk.gp = (int64_t)splitmix64(&rng);
         junk.cb = (int32_t)splitmix64(&rng);
         junk.eb = (int32_t)(int8_t)splitmix64(&rng);
-        junk.f = (int64_t)splitmix64(&rng);
+        junk.acc = (int64_t)splitmix64(&rng);
         junk.z = (int32_t)(splitmix64(&rng) % 12277) - 6138;
         junk.nprev = (int32_t)splitmix64(&rng);
         uss_out o;
@@ -285,16 +312,18 @@ int main(int argc, char **argv)
                  (c.a == 0 || o.n == e.n);
         else
             ok = ok && o.n_we == 0;
-        long want = us_cycles(&c, &in);
+        long want = lv_unit_serial_cycles(c.fx, c.ff, c.bn, in.eb, c.e, in.couple, in.heat, in.update, c.a != 0);
         if (!ok || o.cycles != want) {
             fails++;
             if (fails <= 10) {
                 fprintf(stderr,
                         "case %ld MISMATCH: Wx %d Fx %d Wf %d Ff %d j2 %" PRIu32 " j4 %" PRIu32 " K %" PRIu32
-                        " Bn %d G %" PRIu32 " O %" PRId32 " a %u ca %u | couple %d heat %d update %d | x %" PRId32
-                        " xp %" PRId32 " gp %" PRId64 " cb %" PRId32 " eb %d f %" PRId64 " z %d nprev %" PRId32 "\n",
-                        done, c.wx, c.fx, c.wf, c.ff, c.j2, c.j4, c.k, c.bn, c.gain, c.offset, c.a, c.ca, in.couple,
-                        in.heat, in.update, in.x, in.xp, in.gp, in.cb, in.eb, in.f, in.z, in.nprev);
+                        " Bn %d G %" PRIu32 " O %" PRId32 " a %u ca %u E %d | couple %d heat %d update %d | x %" PRId32
+                        " xp %" PRId32 " gp %" PRId64 " cb %" PRId32 " eb %d acc %" PRId64 " (f %" PRId64
+                        ", s %d) z %d nprev %" PRId32 "\n",
+                        done, c.wx, c.fx, c.wf, c.ff, c.j2, c.j4, c.k, c.bn, c.gain, c.offset, c.a, c.ca, c.e,
+                        in.couple, in.heat, in.update, in.x, in.xp, in.gp, in.cb, in.eb, in.acc, f_c, s_f, in.z,
+                        in.nprev);
                 fprintf(stderr, "  g %" PRId64 "/%" PRId64 " satf %d/%d x2 %" PRId64 "/%" PRId64 " v %" PRId64 "/%" PRId64
                         " q %" PRId64 "/%" PRId64 " eta %" PRId64 "/%" PRId64 " n %" PRId32 "/%" PRId32 " x' %" PRId32
                         "/%" PRId32 " sats %d/%d n_we %d ready %d cycles %ld/%ld   (rtl/emu)\n",
@@ -305,6 +334,13 @@ int main(int argc, char **argv)
         n_sat_f += e.sat_force;
         n_sat_s += in.update && e.sat_state;
         n_couple += in.couple;
+        if (in.couple) {
+            n_fs_neg += s_f < 0;
+            n_fs_zero += s_f == 0;
+            n_fs_hi += s_f > 48;
+            n_fs_63 += s_f == 63;
+            n_f_ties += fties;
+        }
         n_heat += in.heat;
         n_upd += in.update;
         n_col += in.update && c.a != 0;
@@ -320,10 +356,15 @@ int main(int argc, char **argv)
     CHECK(n_sat_s > done / 200);
     CHECK(n_col > done / 10);
     CHECK(g_ties > done / 100);
+    CHECK(n_fs_neg > done / 50 && n_fs_zero > done / 50 && n_fs_hi > done / 50 && n_fs_63 > done / 200);
+    CHECK(n_f_ties > done / 200);
     printf("unit_serial: %ld cases (%ld redrawn by the 2^63 check, %.1f %%), %ld couple, %ld heat, %ld update "
-           "(%ld coloured), %ld SAT_FORCE, %ld SAT_STATE; cycles per unit %ld..%ld, mean %.1f; %ld negative rounding ties; %ld mismatches\n",
+           "(%ld coloured), %ld SAT_FORCE, %ld SAT_STATE; field shift s < 0 / = 0 / > 48 / = 63 in "
+           "%ld / %ld / %ld / %ld coupled cases; cycles per unit %ld..%ld, mean %.1f; %ld negative rounding ties (%ld of the field); "
+           "%ld mismatches\n",
            done, rejected, 100.0 * (double)rejected / (double)(done + rejected), n_couple, n_heat, n_upd, n_col,
-           n_sat_f, n_sat_s, cyc_min, cyc_max, (double)cyc_sum / (double)done, g_ties, fails);
+           n_sat_f, n_sat_s, n_fs_neg, n_fs_zero, n_fs_hi, n_fs_63, cyc_min, cyc_max, (double)cyc_sum / (double)done,
+           g_ties, n_f_ties, fails);
     uss_destroy(h);
     return lv_test_report("test_unit_serial");
 }

@@ -30,6 +30,7 @@ void apply_cfg(Vunit_serial *t, const uss_cfg *c)
     t->offset_i = (uint32_t)c->offset;
     t->colour_a_i = c->a;
     t->colour_c_i = c->ca;
+    t->e_i = (uint8_t)c->e;
 }
 
 void apply_in(Vunit_serial *t, const uss_in *in)
@@ -42,7 +43,7 @@ void apply_in(Vunit_serial *t, const uss_in *in)
     t->gp_i = (uint64_t)in->gp & 0xFFFFFFFFFFull;
     t->cb_i = (uint32_t)in->cb & 0xFFFFFFu;
     t->eb_i = (uint8_t)in->eb;
-    t->f_i = (uint64_t)in->f;
+    t->acc_i = (uint64_t)in->acc;
     t->z_i = (uint16_t)((uint32_t)in->z & 0x3FFFu);
     t->nprev_i = (uint32_t)in->nprev;
 }

@@ -14,6 +14,7 @@ typedef struct uss uss;
 
 typedef struct { /* the cfg inputs (held while busy) */
     int fx, ff, wf, wx, bn;
+    int e; /* E, the coupling rows' largest exponent (e_i) */
     uint32_t j2, j4, k, gain;
     int32_t offset;
     uint16_t a, ca;
@@ -22,7 +23,7 @@ typedef struct { /* the cfg inputs (held while busy) */
 typedef struct { /* one unit's request */
     int couple, heat, update;
     int32_t x, xp, cb, eb, z, nprev;
-    int64_t gp, f;
+    int64_t gp, acc; /* acc: the raw coupling sum (acc_i) */
 } uss_in;
 
 typedef struct { /* results after done_o */
