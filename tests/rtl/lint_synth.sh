@@ -26,13 +26,16 @@ mapfile -t srcs < <(grep -v "^#" "$rtl/core.f")   # the core's sources, rtl/core
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
 
-for cfg in "1 2 1 16 1" "2 64 2016 16 1" "3 40 780 16 1" "5 13 78 4 1" "8 40 780 2 1" "8 4096 8386560 16 1" \
-           "7 100 3 8 1" "64 1296 532224 8 1" "1 16 120 4 0" "8 1296 532224 8 0"; do
-  read -r p n m cw ov <<<"$cfg"
-  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw Overlap=$ov"
+for cfg in "1 2 1 16 1 0" "2 64 2016 16 1 0" "3 40 780 16 1 0" "5 13 78 4 1 0" "8 40 780 2 1 0" "8 4096 8386560 16 1 0" \
+           "7 100 3 8 1 0" "64 1296 532224 8 1 0" "1 16 120 4 0 0" "8 1296 532224 8 0 0" \
+           "1 16 120 4 0 1" "2 40 780 16 1 1" "3 2 1 8 0 1"; do
+  read -r p n m cw ov ser <<<"$cfg"
+  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw Overlap=$ov Serial=$ser"
   verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" -GCW="$cw" \
-    -GOverlap="$ov" "${paths[@]}"
+    -GOverlap="$ov" -GSerial="$ser" "${paths[@]}"
 done
+echo "lint: fpga/ice40_core_top (the whole core's place-and-route harness, Serial = 1)"
+verilator --lint-only -Wall -I"$rtl" --top-module ice40_core_top "${paths[@]}" "$rtl/fpga/ice40_core_top.v"
 echo "lint: fpga/ice40_mac_top (the place-and-route harness of scripts/fpga_estimates.sh)"
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" "$rtl/coupling_mac.v" \
   "$rtl/fpga/ice40_mac_top.v"
