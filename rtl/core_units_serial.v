@@ -9,9 +9,10 @@
 //        keep the address until the write-back), the core's bias RAM and
 //        coupling_mac's read port too
 //   U1   the bias code (cb1_i) is captured
-//   U3   the field arrives (f_valid_i, f_i = acc): unit_serial starts, taking
-//        it, the RAM words, the bias code and the noise source's z (held
-//        until its next result) as they are, so nothing is copied twice
+//   U3   the field arrives (f_valid_i, f_i = acc): unit_serial starts and
+//        samples it and the noise source's z; the RAM words and the bias code
+//        stay on its inputs until done (unit_serial's Hold = 1), so nothing
+//        is copied twice
 //   then unit_serial runs n_u cycles (rtl/sim/unit_serial_timing.h); at its
 //        done_o the results are written back: X = x', XP = x, GP = g
 //        (upd_i), the colour state (unit_serial's n_we_o), the meter's
@@ -149,7 +150,7 @@ module core_units_serial #(
   wire us_start = (st_q == SRead) && f_valid_i;
   wire signed [7:0] eb = ({1'b0, u_q} < nv_i) ? eb_vis_i : eb_hid_i;
 
-  unit_serial u_unit (
+  unit_serial #(.Hold(1)) u_unit (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .fx_i        (fx_i),
@@ -227,7 +228,7 @@ module core_units_serial #(
   assign ready_o = (st_q == SIdle) && (!upd_i || zst_q == ZHave);
   assign idle_o  = (st_q == SIdle);
 
-  meter_sums u_sums (
+  meter_sums #(.InPlace(1)) u_sums (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .clr_i        (meter_clr_i),

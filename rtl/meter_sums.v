@@ -10,9 +10,17 @@
 // V0, Q and both counters.  Counters: 32-bit, sticky at 2^32 - 1, one count
 // per event input.  LATENCY: a term is in the sums the cycle after its
 // valid_i, so pass_end_i may come one cycle after the last valid_i.
+//
+// InPlace = 1 (the serial profile, where area counts): no per-pass sums; V is
+// zeroed at pass_start_i and accumulates the terms, Q -= qterm_i per term of
+// a heat pass, and pass_end_i latches V0 <= V, Q <= 0 (latch_i).  The same
+// values at every pass end (sums modulo 2^64); during a pass V and Q show
+// partial sums.  128 flip-flops and one 64-bit adder less.
 `default_nettype none
 
-module meter_sums (
+module meter_sums #(
+  parameter integer InPlace = 0
+) (
   input  wire               clk_i,
   input  wire               rst_ni,
   input  wire               clr_i,
@@ -32,47 +40,81 @@ module meter_sums (
   output reg  [31:0]        sat_state_o
 );
 
-  reg signed [63:0] vsum_q, qsum_q;
-
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      vsum_q <= 64'sd0;
-      qsum_q <= 64'sd0;
-    end else if (pass_start_i) begin
-      vsum_q <= 64'sd0;
-      qsum_q <= 64'sd0;
-    end else if (valid_i) begin
-      vsum_q <= vsum_q + vterm_i;
-      qsum_q <= qsum_q + qterm_i;
-    end
-  end
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      v0_o        <= 64'sd0;
-      v_o         <= 64'sd0;
-      q_o         <= 64'sd0;
       sat_force_o <= 32'd0;
       sat_state_o <= 32'd0;
     end else if (clr_i) begin
-      v0_o        <= 64'sd0;
-      v_o         <= 64'sd0;
-      q_o         <= 64'sd0;
       sat_force_o <= 32'd0;
       sat_state_o <= 32'd0;
     end else begin
-      if (pass_end_i) begin
-        v_o <= vsum_q;
-        if (latch_i) begin
-          v0_o <= vsum_q;
-          q_o  <= 64'sd0;
-        end else if (heat_i) begin
-          q_o <= q_o - qsum_q;
-        end
-      end
       if (sat_force_i && sat_force_o != 32'hFFFF_FFFF) sat_force_o <= sat_force_o + 32'd1;
       if (sat_state_i && sat_state_o != 32'hFFFF_FFFF) sat_state_o <= sat_state_o + 32'd1;
     end
+  end
+
+  generate
+    if (InPlace == 0) begin : gen_sums
+      reg signed [63:0] vsum_q, qsum_q;
+
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          vsum_q <= 64'sd0;
+          qsum_q <= 64'sd0;
+        end else if (pass_start_i) begin
+          vsum_q <= 64'sd0;
+          qsum_q <= 64'sd0;
+        end else if (valid_i) begin
+          vsum_q <= vsum_q + vterm_i;
+          qsum_q <= qsum_q + qterm_i;
+        end
+      end
+
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          v0_o <= 64'sd0;
+          v_o  <= 64'sd0;
+          q_o  <= 64'sd0;
+        end else if (clr_i) begin
+          v0_o <= 64'sd0;
+          v_o  <= 64'sd0;
+          q_o  <= 64'sd0;
+        end else if (pass_end_i) begin
+          v_o <= vsum_q;
+          if (latch_i) begin
+            v0_o <= vsum_q;
+            q_o  <= 64'sd0;
+          end else if (heat_i) begin
+            q_o <= q_o - qsum_q;
+          end
+        end
+      end
+    end else begin : gen_in_place
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          v0_o <= 64'sd0;
+          v_o  <= 64'sd0;
+          q_o  <= 64'sd0;
+        end else if (clr_i) begin
+          v0_o <= 64'sd0;
+          v_o  <= 64'sd0;
+          q_o  <= 64'sd0;
+        end else begin
+          if (pass_start_i) v_o <= 64'sd0;
+          else if (valid_i) v_o <= v_o + vterm_i;
+          if (pass_end_i && latch_i) begin
+            v0_o <= v_o;
+            q_o  <= 64'sd0;
+          end else if (valid_i && heat_i) begin
+            q_o <= q_o - qterm_i;
+          end
+        end
+      end
+    end
+  endgenerate
+
+  initial begin
+    if (InPlace != 0 && InPlace != 1) $error("meter_sums: InPlace = %0d must be 0 or 1", InPlace);
   end
 
 endmodule

@@ -59,6 +59,9 @@
 // until done_o.  done_o is a one-cycle pulse, ready_o is high again in that
 // cycle (a new start may be taken in it), and the results hold until they are
 // rewritten by the next request.  start_i while busy is ignored.
+// Hold = 1 (parameter): the caller holds x, xp, gp, cb, eb and nprev stable from
+// the start until done_o (core_units_serial.v keeps its RAMs' read address),
+// and unit_serial keeps no copy of them: 160 flip-flops less.
 //
 // Cycles.  A unit takes N cycles from its start edge to the edge that raises
 // done_o, and back-to-back units take N cycles each:
@@ -116,7 +119,9 @@
 // (nprev_i in, n_o / n_we_o out), like the RAMs of integrator.v / noise_dac.v.
 `default_nettype none
 
-module unit_serial (
+module unit_serial #(
+  parameter integer Hold = 0
+) (
   input  wire               clk_i,
   input  wire               rst_ni,
   // configuration (static while busy)
@@ -252,6 +257,14 @@ module unit_serial (
   reg signed [39:0] gp_q;
   reg signed [23:0] cb_q;
   reg signed [7:0]  eb_q;
+  reg               gp0_q;      // the heat term is done: gp reads as 0
+  // The unit's inputs as used: the sampled copies, or the held inputs (Hold).
+  wire signed [31:0] x_u  = (Hold != 0) ? x_i : x_q;
+  wire signed [31:0] xp_u = (Hold != 0) ? xp_i : xp_q;
+  wire signed [31:0] np_u = (Hold != 0) ? nprev_i : np_q;
+  wire signed [39:0] gp_u = gp0_q ? 40'sd0 : (Hold != 0) ? gp_i : gp_q;
+  wire signed [23:0] cb_u = (Hold != 0) ? cb_i : cb_q;
+  wire signed [7:0]  eb_u = (Hold != 0) ? eb_i : eb_q;
   reg signed [63:0] f_q;                     // acc, then f once it is rounded
   reg signed [13:0] z_q;
 
@@ -296,7 +309,7 @@ module unit_serial (
       S_FX:   t1 = {2'b00, fx_i};
       S_NL1:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = 8'd15; end
       S_NL2:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = 8'd14; end
-      S_BIAS: begin t1 = eb_q; t2 = 8'd0 - {2'b00, ff_i}; end
+      S_BIAS: begin t1 = eb_u; t2 = 8'd0 - {2'b00, ff_i}; end
       S_FLD:  begin t1 = {2'b00, fx_i}; t2 = 8'd0 - {2'b00, ff_i}; tc = e_i; end
       S_LOC:  begin t1 = {2'b00, fx_i}; tc = 8'd0 - 8'd16; end
       S_MB:   begin t1 = {2'b00, fx_i}; t2 = {2'b00, ff_i}; tc = 8'd0 - 8'd32; end
@@ -319,8 +332,8 @@ module unit_serial (
   wire signed [63:0] r_bus = acc_q;
 
   // ---------------------------------------------------------------- operands
-  wire signed [32:0] x33  = {x_q[31], x_q};
-  wire signed [32:0] dx33 = x33 - {xp_q[31], xp_q};
+  wire signed [32:0] x33  = {x_u[31], x_u};
+  wire signed [32:0] dx33 = x33 - {xp_u[31], xp_u};
   reg  signed [32:0] bs;        // B source (33-bit signed)
   always @(*) begin
     case (i_bsel)
@@ -328,10 +341,10 @@ module unit_serial (
       B_DX: bs = dx33;
       B_Z:  bs = {{19{z_q[13]}}, z_q};
       B_D8: bs = {{9{d_q[15]}}, d_q, 8'd0};
-      B_NP: bs = {np_q[31], np_q};
+      B_NP: bs = {np_u[31], np_u};
       B_R:  bs = r_bus[32:0];
       B_O:  bs = {offset_i[31], offset_i};
-      B_CB: bs = {{9{cb_q[23]}}, cb_q};
+      B_CB: bs = {{9{cb_u[23]}}, cb_u};
       B_X2: bs = {1'b0, x2_q[31:0]};
       B_J2: bs = {1'b0, j2_i};
       B_J4: bs = {1'b0, j4_i};
@@ -357,8 +370,8 @@ module unit_serial (
       default: a_small = 32'd0;
     endcase
   end
-  // gp + g; gp_q is cleared once the heat term is done, so the drift reads g.
-  wire signed [40:0] gpg = {gp_q[39], gp_q} + {g_q[39], g_q};
+  // gp + g; gp is taken as 0 once the heat term is done, so the drift reads g.
+  wire signed [40:0] gpg = {gp_u[39], gp_u} + {g_q[39], g_q};
   reg  signed [63:0] a_src;
   always @(*) begin
     case (ph_q == P_SHL ? A_R : i_asel)
@@ -509,13 +522,15 @@ module unit_serial (
   always @(posedge clk_i) begin
     if (start_i && ready_o) begin
       cpl_q <= couple_i; heat_q <= heat_i; upd_q <= update_i;
-      x_q <= x_i; xp_q <= xp_i; gp_q <= gp_i; cb_q <= cb_i; eb_q <= eb_i;
-      z_q <= z_i; np_q <= nprev_i;
+      if (Hold == 0) begin
+        x_q <= x_i; xp_q <= xp_i; gp_q <= gp_i; cb_q <= cb_i; eb_q <= eb_i; np_q <= nprev_i;
+      end
+      z_q <= z_i; gp0_q <= 1'b0;
       sat_state_o <= 1'b0;
       n_we_o <= update_i & (colour_a_i != 16'd0);
       wdst_q <= 4'd0; wwb_q <= W_NONE; wgsat_q <= 1'b0; wvout_q <= 1'b0; wxsat_q <= 1'b0;
     end
-    if (ph_q == P_LOAD && pc_q == 5'd12) gp_q <= 40'sd0;  // after the heat term
+    if (ph_q == P_LOAD && pc_q == 5'd12) gp0_q <= 1'b1;  // after the heat term
     if (ph_q == P_LOAD || ph_q == P_SHL) ma_q <= a_src;   // P_SHL: the accumulator
     if (ph_q == P_LOAD) begin
       mb_q <= b_mag;
