@@ -53,65 +53,54 @@ module meter_sums #(
     end
   end
 
-  generate
-    if (InPlace == 0) begin : gen_sums
-      reg signed [63:0] vsum_q, qsum_q;
+  // Per-pass sums (InPlace = 0 only; unused and removed otherwise).
+  reg signed [63:0] vsum_q, qsum_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      vsum_q <= 64'sd0;
+      qsum_q <= 64'sd0;
+    end else if (InPlace != 0) begin
+      vsum_q <= 64'sd0;
+      qsum_q <= 64'sd0;
+    end else if (pass_start_i) begin
+      vsum_q <= 64'sd0;
+      qsum_q <= 64'sd0;
+    end else if (valid_i) begin
+      vsum_q <= vsum_q + vterm_i;
+      qsum_q <= qsum_q + qterm_i;
+    end
+  end
 
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          vsum_q <= 64'sd0;
-          qsum_q <= 64'sd0;
-        end else if (pass_start_i) begin
-          vsum_q <= 64'sd0;
-          qsum_q <= 64'sd0;
-        end else if (valid_i) begin
-          vsum_q <= vsum_q + vterm_i;
-          qsum_q <= qsum_q + qterm_i;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      v0_o <= 64'sd0;
+      v_o  <= 64'sd0;
+      q_o  <= 64'sd0;
+    end else if (clr_i) begin
+      v0_o <= 64'sd0;
+      v_o  <= 64'sd0;
+      q_o  <= 64'sd0;
+    end else if (InPlace == 0) begin
+      if (pass_end_i) begin
+        v_o <= vsum_q;
+        if (latch_i) begin
+          v0_o <= vsum_q;
+          q_o  <= 64'sd0;
+        end else if (heat_i) begin
+          q_o <= q_o - qsum_q;
         end
       end
-
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          v0_o <= 64'sd0;
-          v_o  <= 64'sd0;
-          q_o  <= 64'sd0;
-        end else if (clr_i) begin
-          v0_o <= 64'sd0;
-          v_o  <= 64'sd0;
-          q_o  <= 64'sd0;
-        end else if (pass_end_i) begin
-          v_o <= vsum_q;
-          if (latch_i) begin
-            v0_o <= vsum_q;
-            q_o  <= 64'sd0;
-          end else if (heat_i) begin
-            q_o <= q_o - qsum_q;
-          end
-        end
-      end
-    end else begin : gen_in_place
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          v0_o <= 64'sd0;
-          v_o  <= 64'sd0;
-          q_o  <= 64'sd0;
-        end else if (clr_i) begin
-          v0_o <= 64'sd0;
-          v_o  <= 64'sd0;
-          q_o  <= 64'sd0;
-        end else begin
-          if (pass_start_i) v_o <= 64'sd0;
-          else if (valid_i) v_o <= v_o + vterm_i;
-          if (pass_end_i && latch_i) begin
-            v0_o <= v_o;
-            q_o  <= 64'sd0;
-          end else if (valid_i && heat_i) begin
-            q_o <= q_o - qterm_i;
-          end
-        end
+    end else begin
+      if (pass_start_i) v_o <= 64'sd0;
+      else if (valid_i) v_o <= v_o + vterm_i;
+      if (pass_end_i && latch_i) begin
+        v0_o <= v_o;
+        q_o  <= 64'sd0;
+      end else if (valid_i && heat_i) begin
+        q_o <= q_o - qterm_i;
       end
     end
-  endgenerate
+  end
 
   initial begin
     if (InPlace != 0 && InPlace != 1) $error("meter_sums: InPlace = %0d must be 0 or 1", InPlace);
