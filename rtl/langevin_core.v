@@ -68,6 +68,7 @@ module langevin_core #(
   parameter integer MaxN = 64,
   parameter integer MaxM = 2016,
   parameter integer CW   = 16,
+  parameter integer AccW = 64,
   parameter integer Overlap = 1
 ) (
   input  wire               clk_i,
@@ -328,7 +329,7 @@ module langevin_core #(
   end
 
   coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW),
-                 .Overlap(Overlap)) u_mac (
+                 .Overlap(Overlap), .AccW(AccW)) u_mac (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .nv_i         (cfg_nv_i),

@@ -50,6 +50,11 @@ int lvrtl_max_m(void);
 int lvrtl_coupling_width(void);
 /* The core's Overlap parameter (1: per-unit phase during the field pass). */
 int lvrtl_overlap(void);
+/* Coupling accumulator width AccW (33 .. 64): the field is exact for images
+ * whose bound max_u xmax sum |c| 2^(E - eJ) is below 2^(AccW - 1)
+ * (lv_fw_image_acc_bits of firmware/include/lv_fw.h gives the bits an image
+ * needs). */
+int lvrtl_acc_width(void);
 
 /* fst_path: write an FST waveform there (only in builds configured with
  * LANGEVIN_RTL_TRACE=ON; otherwise ignored), or NULL.  The model comes out

@@ -2,7 +2,8 @@
 # lint_synth.sh RTL_DIR WORK_DIR - static checks of rtl/ (CTest rtl/lint_synth).
 #  1. verilator --lint-only -Wall on langevin_core over a parameter matrix
 #     (lane counts that divide nothing, capacities that are not powers of
-#     two, coupling widths CW) and on the FPGA harness rtl/fpga/; any warning
+#     two, coupling widths CW, accumulator widths AccW down to 33, below
+#     and above CW + 32) and on the FPGA harness rtl/fpga/; any warning
 #     fails (no waivers are used); the same on the iterative noise source
 #     rtl/noise_source_iter.v for every DigitW and its harness
 #     rtl/fpga/ice40_noise_top.v; and on the serial per-unit datapath
@@ -10,7 +11,8 @@
 #  2. yosys: synth and synth_ice40 -dsp of noise_source_iter and unit_serial
 #     (cell counts printed); read_verilog + the coarse part of synth -top langevin_core at a
 #     small capacity (elaboration, processes, FSMs, memory inference, word-
-#     level optimisation).  Gate-level mapping of the whole core takes minutes; it is done
+#     level optimisation), and the same for coupling_mac alone at narrow AccW
+#     (the truncated-product and sign-extension branches).  Gate-level mapping of the whole core takes minutes; it is done
 #     by scripts/fpga_estimates.sh (docs/fpga.md), and rtl/fpga_smoke maps
 #     the coupling MAC down to an iCE40 bitstream.
 # Exits 77 (CTest: skipped) when verilator or yosys is not installed.
@@ -27,12 +29,14 @@ srcs=(lv_ram.v lv_delay.v noise_source.v noise_dac.v coupling_mac.v nonlinearity
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
 
-for cfg in "1 2 1 16 1" "2 64 2016 16 1" "3 40 780 16 1" "5 13 78 4 1" "8 40 780 2 1" "8 4096 8386560 16 1" \
-           "7 100 3 8 1" "64 1296 532224 8 1" "1 16 120 4 0" "8 1296 532224 8 0"; do
-  read -r p n m cw ov <<<"$cfg"
-  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw Overlap=$ov"
+for cfg in "1 2 1 16 1 64" "2 64 2016 16 1 64" "3 40 780 16 1 64" "5 13 78 4 1 64" "8 40 780 2 1 64" \
+           "8 4096 8386560 16 1 64" "7 100 3 8 1 64" "64 1296 532224 8 1 64" "1 16 120 4 0 64" "8 1296 532224 8 0 64" \
+           "1 16 120 4 0 40" "2 40 780 16 1 40" "3 40 780 16 1 33" "5 13 78 4 1 36" "8 40 780 2 1 33" \
+           "2 40 780 16 0 48" "3 40 780 16 1 47" "7 100 3 8 1 63"; do
+  read -r p n m cw ov aw <<<"$cfg"
+  echo "lint: P=$p MaxN=$n MaxM=$m CW=$cw Overlap=$ov AccW=$aw"
   verilator --lint-only -Wall -I"$rtl" --top-module langevin_core -GP="$p" -GMaxN="$n" -GMaxM="$m" -GCW="$cw" \
-    -GOverlap="$ov" "${paths[@]}"
+    -GOverlap="$ov" -GAccW="$aw" "${paths[@]}"
 done
 echo "lint: fpga/ice40_mac_top (the place-and-route harness of scripts/fpga_estimates.sh)"
 verilator --lint-only -Wall -I"$rtl" --top-module ice40_mac_top "$rtl/lv_ram.v" "$rtl/coupling_mac.v" \
@@ -66,4 +70,11 @@ for s in "${paths[@]}"; do reads+="read_verilog -defer -I$rtl $s; "; done
 yosys -q -l yosys.log -p "${reads} chparam -set P 3 -set MaxN 8 -set MaxM 28 langevin_core; synth -top langevin_core -run :fine; stat" >/dev/null
 # Totals of the design hierarchy (the last stat block of the log).
 awk '/=== design hierarchy ===/{f=1} f' yosys.log | grep -E "Number of (wires|cells)|langevin_core|coupling_mac" | head -8 || true
+for cfg in "16 33 1" "4 40 0" "4 36 1"; do
+  read -r cw aw fr <<<"$cfg"
+  echo "yosys: synth -top coupling_mac -run :fine (P=2, MaxN=8, MaxM=28, CW=$cw, AccW=$aw, FieldRound=$fr)"
+  yosys -q -l "yosys_mac_$aw.log" -p "read_verilog -defer -I$rtl $rtl/lv_ram.v; read_verilog -defer -I$rtl $rtl/coupling_mac.v; \
+    chparam -set P 2 -set MaxN 8 -set MaxM 28 -set UnitW 3 -set BankW 4 -set CW $cw -set AccW $aw -set FieldRound $fr \
+    coupling_mac; synth -top coupling_mac -run :fine; stat" >/dev/null
+done
 echo "lint_synth: OK"
