@@ -2,11 +2,12 @@
 # co-simulation tests are not built (the lint/synth test then skips).
 #
 # lv_verilate_core(<target> LANES <P> MAX_N <n> MAX_M <m> [CW <bits>] [OVERLAP 0|1]
-#                  [SERIAL 0|1])
+#                  [SERIAL 0|1] [ACC_W <bits>])
 #   A static library <target> holding rtl/langevin_core.v Verilated with
 #   those parameters (CW: stored coupling width, default 16; OVERLAP: the
 #   core's Overlap parameter, default 1; SERIAL: its Serial parameter, the
-#   small-FPGA per-unit datapath, default 0;
+#   small-FPGA per-unit datapath, default 0; ACC_W: the coupling accumulator
+#   width AccW, 33 .. 64, default 64;
 #   PREFIX Vlangevin_core, -Wall) and the extern "C" shim
 #   rtl/sim/lvrtl_shim.cpp (API: rtl/sim/lvrtl.h), for plain C harnesses.
 #   With LANGEVIN_RTL_TRACE=ON the model is built with FST tracing (the
@@ -23,7 +24,7 @@ endif()
 option(LANGEVIN_RTL_TRACE "Build the Verilated RTL with FST waveform support" OFF)
 
 function(lv_verilate_core target)
-  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;CW;OVERLAP;SERIAL" "" ${ARGN})
+  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;CW;OVERLAP;SERIAL;ACC_W" "" ${ARGN})
   if(NOT A_CW)
     set(A_CW 16)
   endif()
@@ -33,13 +34,16 @@ function(lv_verilate_core target)
   if(NOT DEFINED A_SERIAL)
     set(A_SERIAL 0)
   endif()
+  if(NOT A_ACC_W)
+    set(A_ACC_W 64)
+  endif()
   get_property(srcs GLOBAL PROPERTY LV_RTL_SOURCES)
   get_property(incdir GLOBAL PROPERTY LV_RTL_DIR)
   add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/rtl/sim/lvrtl_shim.cpp)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/rtl/sim)
   target_compile_definitions(${target} PRIVATE
     LVRTL_P=${A_LANES} LVRTL_MAX_N=${A_MAX_N} LVRTL_MAX_M=${A_MAX_M} LVRTL_CW=${A_CW}
-    LVRTL_OVERLAP=${A_OVERLAP} LVRTL_SERIAL=${A_SERIAL})
+    LVRTL_OVERLAP=${A_OVERLAP} LVRTL_SERIAL=${A_SERIAL} LVRTL_ACC_W=${A_ACC_W})
   # Generated C++ is not held to the project's -Werror.
   target_compile_options(${target} PRIVATE -Wno-error -w)
   set(trace "")
@@ -51,8 +55,8 @@ function(lv_verilate_core target)
     INCLUDE_DIRS ${incdir}
     TOP_MODULE langevin_core
     PREFIX Vlangevin_core
-    VERILATOR_ARGS -Wall -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M} -GCW=${A_CW} -GOverlap=${A_OVERLAP} -GSerial=${A_SERIAL}
-                   --x-assign fast --x-initial fast)
+    VERILATOR_ARGS -Wall -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M} -GCW=${A_CW} -GOverlap=${A_OVERLAP}
+                   -GSerial=${A_SERIAL} -GAccW=${A_ACC_W} --x-assign fast --x-initial fast)
 endfunction()
 
 # lv_verilate_module(<target> TOP <module> PREFIX <prefix> SOURCES <files...>
@@ -71,9 +75,11 @@ function(lv_verilate_module target)
     VERILATOR_ARGS -Wall ${A_PARAMS} --x-assign fast --x-initial fast)
 endfunction()
 
-# lv_verilate_axi(<target> LANES <P> MAX_N <n> MAX_M <m>)
+# lv_verilate_axi(<target> LANES <P> MAX_N <n> MAX_M <m> [ACC_W <bits>])
 #   A static library <target> holding rtl/langevin_axi.v (the AXI4-Lite
-#   register slave around langevin_core; PREFIX Vlangevin_axi, -Wall) and the
+#   register slave around langevin_core; PREFIX Vlangevin_axi, -Wall; ACC_W:
+#   its AccW parameter, the coupling accumulator width reported in
+#   CAP_ACC_W, 33 .. 64, default 64) and the
 #   extern "C" shim rtl/sim/lvaxi_shim.cpp (API: rtl/sim/lvaxi.h).
 #   langevin_axi `includes the generated lv_regs.vh, which exists only at
 #   build time, so this does not use verilate() (it runs Verilator at
@@ -81,7 +87,10 @@ endfunction()
 #   register map is generated) into <binary dir>/<target>.dir, and the
 #   Verilator runtime is compiled once into lv_verilated_rt.
 function(lv_verilate_axi target)
-  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M" "" ${ARGN})
+  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;ACC_W" "" ${ARGN})
+  if(NOT A_ACC_W)
+    set(A_ACC_W 64)
+  endif()
   get_property(srcs GLOBAL PROPERTY LV_RTL_AXI_SOURCES)
   get_property(rtldir GLOBAL PROPERTY LV_RTL_DIR)
   set(gen ${CMAKE_BINARY_DIR}/generated)
@@ -100,11 +109,11 @@ function(lv_verilate_axi target)
     OUTPUT ${lib} ${mdir}/Vlangevin_axi.h
     COMMAND ${LV_VERILATOR_BIN} --cc --build -j 2 -Wall --top-module langevin_axi --prefix Vlangevin_axi
             -Mdir ${mdir} -I${rtldir} -I${gen}
-            -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M}
+            -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M} -GAccW=${A_ACC_W}
             --x-assign fast --x-initial fast -CFLAGS -w -MAKEFLAGS OPT_FAST=-O2
             ${srcs}
     DEPENDS ${srcs} ${gen}/lv_regs.vh langevin_regs_gen
-    COMMENT "Verilating langevin_axi (P = ${A_LANES}, MaxN = ${A_MAX_N}, MaxM = ${A_MAX_M})"
+    COMMENT "Verilating langevin_axi (P = ${A_LANES}, MaxN = ${A_MAX_N}, MaxM = ${A_MAX_M}, AccW = ${A_ACC_W})"
     VERBATIM)
   add_custom_target(${target}_verilate DEPENDS ${lib})
   add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/rtl/sim/lvaxi_shim.cpp)
@@ -112,7 +121,7 @@ function(lv_verilate_axi target)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/rtl/sim)
   target_include_directories(${target} SYSTEM PRIVATE ${mdir})
   target_compile_definitions(${target} PRIVATE
-    LVAXI_P=${A_LANES} LVAXI_MAX_N=${A_MAX_N} LVAXI_MAX_M=${A_MAX_M})
+    LVAXI_P=${A_LANES} LVAXI_MAX_N=${A_MAX_N} LVAXI_MAX_M=${A_MAX_M} LVAXI_ACC_W=${A_ACC_W})
   target_compile_options(${target} PRIVATE -Wno-error -w)
   target_link_libraries(${target} PUBLIC ${lib} lv_verilated_rt)
 endfunction()

@@ -19,11 +19,11 @@
 //                                 may be in a different row)
 //   xa[l]     MaxN x 32           x copy read at j (for acc_i)
 //   xb[l]     MaxN x 32           x copy read at i (for acc_j)
-//   acc_i[l]  MaxN x 65           private exact accumulators: lane l adds
-//   acc_j[l]  MaxN x 65           c x_j into acc_i[l][i] and c x_i into
-//                                 acc_j[l][j]; bit 64 is the pass parity
+//   acc_i[l]  MaxN x (AccW+1)     private accumulators: lane l adds
+//   acc_j[l]  MaxN x (AccW+1)     c x_j into acc_i[l][i] and c x_i into
+//                                 acc_j[l][j]; bit AccW is the pass parity
 //                                 of the last write
-//   rdi[l], rdj[l]  MaxN x 64     read copies of acc_i[l] / acc_j[l] (same
+//   rdi[l], rdj[l]  MaxN x AccW   read copies of acc_i[l] / acc_j[l] (same
 //                                 writes), for the per-unit read port
 // Private accumulators make the 2P updates per cycle conflict-free; each is
 // a read-modify-write over 2 cycles with a one-deep forward (the same unit
@@ -48,9 +48,21 @@
 // it).  So the per-unit phase overlaps the field pass instead of following
 // it.
 //
-// Widths: codes 16, states 32, terms and accumulators 64 bits: exact for
-// every image the loader accepts (§10 bounds every |acc| and partial sum,
-// which is a sub-sum of the same terms, below 2^63).
+// Widths: codes 16, states 32, terms, accumulators and the 2P-word sum
+// AccW bits, i.e. modulo 2^AccW (two's complement: a lane word or partial
+// sum may wrap), then the sum is sign-extended to 64 bits for the rounding
+// and f_o.  That is exact whenever the true per-unit total |acc_u| <
+// 2^(AccW-1): the wrapped lanes add up to acc_u mod 2^AccW, and the sign
+// extension recovers acc_u.  With |x| <= 2^(Wx-1) - 1 (the state range),
+// |acc_u| <= xmax rowsum_u, rowsum_u = sum over u's couplings of
+// |c| 2^(E - eJ[r]), so an image is computed exactly when
+//     max_u xmax rowsum_u < 2^(AccW-1)
+// (the bound emu/src/coupling_network.c checks against 2^63; the firmware
+// checks it against the instance's CAP_ACC_W, lv_fw_image_acc_bits).  The
+// rounding is done on the sign-extended 64-bit value exactly as at AccW =
+// 64, so its offset need not fit AccW bits (§10's 64-bit bound covers it).
+// AccW = 64 is the full §10 datapath: exact for every image the loader
+// accepts (§10 bounds every |acc| below 2^63).
 //
 // Timing: field pass = 1 + ceil(M/P) issue cycles + 3 drain cycles
 // (busy_o covers all of them); setup = n_rows + 2 cycles; read port
@@ -79,6 +91,17 @@
 //          unrounded; the caller rounds (unit_serial does, on its shared
 //          multiplier), and the 64-bit rounding adder and the two 64-bit
 //          shifters drop out (1,232 of 2,807 SB_LUT4 at P 1, MaxN 16)
+//   AccW   lane term / accumulator / sum width, 33 .. 64 (default 64; see
+//          Widths above).  The datapath is exact modulo 2^AccW at any
+//          width; whether an image fits is checked per image (CAP_ACC_W).
+//          Lower end: one coupling term alone, |c x| <= (2^(CW-1) - 1)
+//          (2^31 - 1) < 2^(CW+30), needs up to CW + 31 bits, i.e. 33 at the
+//          narrowest store (CW = 2) with a full 32-bit state; below that an
+//          instance could not run a single full-scale coupling of any code
+//          width at Wx = 32.  AccW < CW + 31 is legal (the product is then
+//          taken modulo 2^AccW): such an instance runs the images with
+//          narrower Wx or BJ whose bound fits.  Narrower accumulators save
+//          RAM bits and adder / shifter width (docs/fpga.md §2)
 `default_nettype none
 
 module coupling_mac #(
@@ -89,7 +112,8 @@ module coupling_mac #(
   parameter integer BankW = 11,
   parameter integer CW    = 16,
   parameter integer Overlap = 1,
-  parameter integer FieldRound = 1
+  parameter integer FieldRound = 1,
+  parameter integer AccW  = 64
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -149,6 +173,7 @@ module coupling_mac #(
   localparam [RowW:0]  R1 = 1;
   localparam [BankW-1:0] W1 = 1;
   localparam integer LastBankI = P - 1;
+  localparam [AccW-1:0] AccZ = {AccW{1'b0}};
   localparam [7:0] LastBank = LastBankI[7:0];
 
   // ---- configuration-derived counts ----------------------------------------
@@ -353,8 +378,9 @@ module coupling_mac #(
   end
 
   // ---- lanes ------------------------------------------------------------------
-  wire signed [63:0] acc_i_word [0:P-1];
-  wire signed [63:0] acc_j_word [0:P-1];
+  localparam integer PW = CW + 32;   // exact width of a CW x 32 product
+  wire signed [AccW-1:0] acc_i_word [0:P-1];
+  wire signed [AccW-1:0] acc_j_word [0:P-1];
   wire               lane_busy  [0:P-1];
   wire signed [CW-1:0] lane_code [0:P-1];
 
@@ -398,28 +424,42 @@ module coupling_mac #(
       // F1: products, scaled by 2^(E - eJ[r]).
       reg              v1_q, v2_q, v3_q;
       reg [UnitW-1:0]  i1_q, j1_q, i2_q, j2_q, i3_q, j3_q;
-      reg signed [63:0] ti2_q, tj2_q, ti3_q, tj3_q;
+      reg signed [AccW-1:0] ti2_q, tj2_q, ti3_q, tj3_q;
       wire signed [7:0]  sh1 = e_max_q - ej1;
-      // |c x| < 2^(CW-1+31): a CW x 32 multiplier is exact; the shift then
-      // works modulo 2^64 like the C model's int64_t.
-      wire signed [CW+31:0] pi1 = c1 * xj1;
-      wire signed [CW+31:0] pj1 = c1 * xi1;
-      wire signed [63:0] ti1 = {{(32-CW){pi1[CW+31]}}, pi1} <<< sh1[5:0];
-      wire signed [63:0] tj1 = {{(32-CW){pj1[CW+31]}}, pj1} <<< sh1[5:0];
+      // |c x| < 2^(CW-1+31): a CW x 32 multiplier is exact; the product is
+      // then taken modulo 2^AccW (sign-extended, or its top bits dropped
+      // when AccW < CW + 32) and the shift works modulo 2^AccW like the C
+      // model's int64_t at AccW = 64.
+      wire signed [PW-1:0] pi1 = c1 * xj1;
+      wire signed [PW-1:0] pj1 = c1 * xi1;
+      wire signed [AccW-1:0] pi1w, pj1w;
+      if (AccW > PW) begin : gen_pext
+        assign pi1w = {{(AccW-PW){pi1[PW-1]}}, pi1};
+        assign pj1w = {{(AccW-PW){pj1[PW-1]}}, pj1};
+      end else if (AccW == PW) begin : gen_pfit
+        assign pi1w = pi1;
+        assign pj1w = pj1;
+      end else begin : gen_ptrunc
+        assign pi1w = pi1[AccW-1:0];
+        assign pj1w = pj1[AccW-1:0];
+        wire unused_ptop = ^{pi1[PW-1:AccW], pj1[PW-1:AccW]};
+      end
+      wire signed [AccW-1:0] ti1 = pi1w <<< sh1[5:0];
+      wire signed [AccW-1:0] tj1 = pj1w <<< sh1[5:0];
       wire [1:0]         unused_sh = sh1[7:6];
 
       // F3: read-modify-write with a one-deep forward; a word of another
-      // pass (parity bit 64) is 0.
-      wire [64:0]        acc_i_rd, acc_j_rd;
+      // pass (parity bit AccW) is 0.
+      wire [AccW:0]      acc_i_rd, acc_j_rd;
       reg               lwi_v_q, lwj_v_q;
       reg [UnitW-1:0]   lwi_a_q, lwj_a_q;
-      reg signed [63:0] lwi_d_q, lwj_d_q;
-      wire signed [63:0] mem_i = (acc_i_rd[64] == par_q) ? $signed(acc_i_rd[63:0]) : 64'sd0;
-      wire signed [63:0] mem_j = (acc_j_rd[64] == par_q) ? $signed(acc_j_rd[63:0]) : 64'sd0;
-      wire signed [63:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : mem_i;
-      wire signed [63:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : mem_j;
-      wire signed [63:0] new_i = old_i + ti3_q;
-      wire signed [63:0] new_j = old_j + tj3_q;
+      reg signed [AccW-1:0] lwi_d_q, lwj_d_q;
+      wire signed [AccW-1:0] mem_i = (acc_i_rd[AccW] == par_q) ? $signed(acc_i_rd[AccW-1:0]) : AccZ;
+      wire signed [AccW-1:0] mem_j = (acc_j_rd[AccW] == par_q) ? $signed(acc_j_rd[AccW-1:0]) : AccZ;
+      wire signed [AccW-1:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : mem_i;
+      wire signed [AccW-1:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : mem_j;
+      wire signed [AccW-1:0] new_i = old_i + ti3_q;
+      wire signed [AccW-1:0] new_j = old_j + tj3_q;
 
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
@@ -427,10 +467,10 @@ module coupling_mac #(
           i1_q <= {UnitW{1'b0}}; j1_q <= {UnitW{1'b0}};
           i2_q <= {UnitW{1'b0}}; j2_q <= {UnitW{1'b0}};
           i3_q <= {UnitW{1'b0}}; j3_q <= {UnitW{1'b0}};
-          ti2_q <= 64'sd0; tj2_q <= 64'sd0; ti3_q <= 64'sd0; tj3_q <= 64'sd0;
+          ti2_q <= AccZ; tj2_q <= AccZ; ti3_q <= AccZ; tj3_q <= AccZ;
           lwi_v_q <= 1'b0; lwj_v_q <= 1'b0;
           lwi_a_q <= {UnitW{1'b0}}; lwj_a_q <= {UnitW{1'b0}};
-          lwi_d_q <= 64'sd0; lwj_d_q <= 64'sd0;
+          lwi_d_q <= AccZ; lwj_d_q <= AccZ;
         end else begin
           v1_q <= v0;  i1_q <= i0[UnitW-1:0]; j1_q <= j0[UnitW-1:0];
           v2_q <= v1_q; i2_q <= i1_q; j2_q <= j1_q; ti2_q <= ti1; tj2_q <= tj1;
@@ -446,26 +486,26 @@ module coupling_mac #(
       wire              zero_we = set_q && ({1'b0, set_row_q} < {2'b00, n_units});
       wire [UnitW-1:0]  wi_a    = zero_we ? set_row_q[UnitW-1:0] : i3_q;
       wire [UnitW-1:0]  wj_a    = zero_we ? set_row_q[UnitW-1:0] : j3_q;
-      wire [63:0]       wi_d    = zero_we ? 64'd0 : new_i;
-      wire [63:0]       wj_d    = zero_we ? 64'd0 : new_j;
+      wire [AccW-1:0]   wi_d    = zero_we ? AccZ : new_i;
+      wire [AccW-1:0]   wj_d    = zero_we ? AccZ : new_j;
       wire              acc_we  = zero_we | v3_q;
       // Without read copies the per-unit read takes the accumulators' read
       // port; the core reads only after the field pass (rdy_o).
       wire              rd_own  = (Overlap == 0) && rd_valid_i;
 
-      lv_ram #(.Width(65), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
+      lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
         .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i({par_q, wi_d}),
         .raddr_i(rd_own ? rd_unit_i : i2_q), .rdata_o(acc_i_rd));
-      lv_ram #(.Width(65), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
+      lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
         .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i({par_q, wj_d}),
         .raddr_i(rd_own ? rd_unit_i : j2_q), .rdata_o(acc_j_rd));
 
       if (Overlap != 0) begin : gen_copy
-        wire [63:0] cpy_i_rd, cpy_j_rd;
-        lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
+        wire [AccW-1:0] cpy_i_rd, cpy_j_rd;
+        lv_ram #(.Width(AccW), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
           .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i(wi_d),
           .raddr_i(rd_unit_i), .rdata_o(cpy_i_rd));
-        lv_ram #(.Width(64), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
+        lv_ram #(.Width(AccW), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
           .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i(wj_d),
           .raddr_i(rd_unit_i), .rdata_o(cpy_j_rd));
         assign acc_i_word[g] = cpy_i_rd;
@@ -491,11 +531,19 @@ module coupling_mac #(
   end
 
   // ---- field of one unit: sum of the 2P private words, rounded ----------------
-  reg signed [63:0] acc_sum, acc_sum_q;
+  // The sum modulo 2^AccW, registered, then sign-extended to 64 bits: the
+  // exact acc_u for every image within the AccW bound (Widths above).
+  reg signed [AccW-1:0] acc_sum, acc_sum_q;
   reg               rd2_q;
   always @(*) begin
-    acc_sum = 64'sd0;
+    acc_sum = AccZ;
     for (l = 0; l < P; l = l + 1) acc_sum = acc_sum + acc_i_word[l] + acc_j_word[l];
+  end
+  wire signed [63:0] acc_x;
+  if (AccW < 64) begin : gen_sext
+    assign acc_x = {{(64-AccW){acc_sum_q[AccW-1]}}, acc_sum_q};
+  end else begin : gen_full
+    assign acc_x = acc_sum_q;
   end
   // The rounding shift is static during a pass (formats, E): registered, so
   // the read path is only the 2P-word sum and the rounding.
@@ -514,21 +562,21 @@ module coupling_mac #(
       rcm_q   <= (s_round > 8'sd0) ? (64'sd1 <<< (s_round[5:0] - 6'd1)) - 64'sd1 : 64'sd0;
     end
   end
-  wire signed [63:0] rnd_sum = acc_sum_q + (acc_sum_q[63] ? rcm_q : rc_q);
+  wire signed [63:0] rnd_sum = acc_x + (acc_x[63] ? rcm_q : rc_q);
   wire signed [63:0] f_next  = (s_round > 8'sd0) ? (rnd_sum >>> s_round[5:0]) :
-                               (s_round < 8'sd0) ? (acc_sum_q <<< (6'd0 - s_round[5:0])) : acc_sum_q;
+                               (s_round < 8'sd0) ? (acc_x <<< (6'd0 - s_round[5:0])) : acc_x;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       f_valid_o <= 1'b0;
       f_o       <= 64'sd0;
-      acc_sum_q <= 64'sd0;
+      acc_sum_q <= AccZ;
       rd2_q     <= 1'b0;
     end else begin
       acc_sum_q <= acc_sum;
       rd2_q     <= rd1_q;
       f_valid_o <= rd2_q;
-      f_o       <= (FieldRound != 0) ? f_next : acc_sum_q;   // lv_rnd(acc_sum_q, s_round) or acc
+      f_o       <= (FieldRound != 0) ? f_next : acc_x;   // lv_rnd(acc, s_round) or acc
     end
   end
 
@@ -539,6 +587,7 @@ module coupling_mac #(
     if (CW < 2 || CW > 16) $error("coupling_mac: CW = %0d must be 2..16", CW);
     if (Overlap != 0 && Overlap != 1) $error("coupling_mac: Overlap = %0d must be 0 or 1", Overlap);
     if (FieldRound != 0 && FieldRound != 1) $error("coupling_mac: FieldRound = %0d must be 0 or 1", FieldRound);
+    if (AccW < 33 || AccW > 64) $error("coupling_mac: AccW = %0d must be 33..64", AccW);
     if (MaxN < 2 || (1 << UnitW) < MaxN || (1 << (UnitW - 1)) >= MaxN)
       $error("coupling_mac: UnitW = %0d must be clog2(MaxN = %0d)", UnitW, MaxN);
     if ((1 << BankW) < BankD || (1 << (BankW - 1)) >= BankD)

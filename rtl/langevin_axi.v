@@ -53,12 +53,17 @@
 //   MaxN  unit capacity (<= MAX_N of the map); CAP_MAX_N, MEM_DEPTH of BIAS /
 //         STATE (MaxN) and ROW_EXP (2 MaxN), CONFIG_RANGE use it
 //   MaxM  coupling capacity (<= MAX_M); CAP_MAX_M, MEM_DEPTH of COUPLINGS
+//   AccW  coupling accumulator width of the core, 33 .. 64 (default 64: the
+//         full datapath of §10); CAP_ACC_W.  The slave does not check the
+//         image against it: the firmware refuses images whose field bound
+//         needs more (coupling_mac.v, "Widths")
 `default_nettype none
 
 module langevin_axi #(
   parameter integer P    = 2,
   parameter integer MaxN = 64,
-  parameter integer MaxM = 2016
+  parameter integer MaxM = 2016,
+  parameter integer AccW = 64
 ) (
   input  wire        clk_i,
   input  wire        rst_ni,
@@ -106,6 +111,7 @@ module langevin_axi #(
   localparam [31:0] DepthBias  = MaxN;
   localparam [31:0] DepthBexp  = LV_MEM_BIAS_EXP_DEPTH;
   localparam [31:0] DepthState = MaxN;
+  localparam [31:0] AccW32     = AccW;
   localparam [5:0]  WidthCoup  = LV_MEM_COUPLINGS_WIDTH[5:0];
   localparam [5:0]  WidthRexp  = LV_MEM_ROW_EXP_WIDTH[5:0];
   localparam [5:0]  WidthBias  = LV_MEM_BIAS_WIDTH[5:0];
@@ -361,6 +367,7 @@ module langevin_axi #(
       LV_REG_VERSION_OFFSET:       rmux = LV_REG_VERSION_RESVAL;
       LV_REG_CAP_MAX_N_OFFSET:     rmux = DepthBias & LV_REG_CAP_MAX_N_VALUE_MASK;
       LV_REG_CAP_MAX_M_OFFSET:     rmux = DepthCoup & LV_REG_CAP_MAX_M_VALUE_MASK;
+      LV_REG_CAP_ACC_W_OFFSET:     rmux = AccW32 & LV_REG_CAP_ACC_W_VALUE_MASK;
       LV_REG_CTRL_OFFSET:          rmux = ctrl_q;
       LV_REG_STATUS_OFFSET:        rmux = (busy_q ? LV_REG_STATUS_BUSY_MASK : 32'd0) |
                                           (done_q ? LV_REG_STATUS_DONE_MASK : 32'd0) |
@@ -438,7 +445,7 @@ module langevin_axi #(
   wire        ld_we   = port_we && (mem_sel_q != IdBexp);
   wire [UnitW:0] ld_addr = sweep_we ? sweep_q : mem_addr_q[UnitW:0];
 
-  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM)) u_core (
+  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .AccW(AccW)) u_core (
     .clk_i          (clk_i),
     .rst_ni         (core_rst_n),
     .cfg_nv_i       (f_nv[UnitW:0]),

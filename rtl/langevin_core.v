@@ -76,6 +76,7 @@ module langevin_core #(
   parameter integer MaxN = 64,
   parameter integer MaxM = 2016,
   parameter integer CW   = 16,
+  parameter integer AccW = 64,
   parameter integer Overlap = 1,
   parameter integer Serial = 0
 ) (
@@ -287,7 +288,7 @@ module langevin_core #(
   wire signed [63:0] f2;
 
   coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW),
-                 .Overlap(MacOverlap), .FieldRound(Serial != 0 ? 0 : 1)) u_mac (
+                 .Overlap(MacOverlap), .FieldRound(Serial != 0 ? 0 : 1), .AccW(AccW)) u_mac (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .nv_i         (cfg_nv_i),

@@ -30,6 +30,7 @@ struct lv_coupling_net {
     int64_t *a;         /* [m] scaled codes c * 2^(E - eJ[r]) */
     int64_t *fmax;      /* [n] bound on |f_i| */
     double acc_log2;
+    int acc_bits;       /* two's-complement bits of the largest |acc_i|: bitlen(accmax) + 1 */
     int max_rows;
     int slices, wbits;  /* GEMM digit count (0: GEMM not exact) and width */
     lv_cn_path path;    /* active path: LV_CN_INT64 or LV_CN_GEMM */
@@ -227,6 +228,8 @@ int lv_cn_create(lv_coupling_net **out, const lv_dev_image *img, int mismatch, u
         return -1;
     }
     cn->acc_log2 = u128_log2(accmax);
+    cn->acc_bits = 1;
+    for (u128 v = accmax; v; v >>= 1) cn->acc_bits++;
     for (size_t i = 0; i < n; ++i) {
         u128 am = xmax * rowsum[i];
         u128 fm = cn->s_round > 0 ? (am + ((u128)1 << (cn->s_round - 1))) >> cn->s_round
@@ -303,6 +306,7 @@ int32_t lv_cn_code(const lv_coupling_net *cn, size_t m) { return cn->code[m]; }
 int lv_cn_row_exp(const lv_coupling_net *cn, size_t r) { return cn->rexp[r]; }
 const int64_t *lv_cn_fmax(const lv_coupling_net *cn) { return cn->fmax; }
 double lv_cn_acc_log2(const lv_coupling_net *cn) { return cn->acc_log2; }
+int lv_cn_acc_bits(const lv_coupling_net *cn) { return cn->acc_bits; }
 
 /* Reference: the stored couplings in §3 order, each serving both units.
  * Every partial sum is a sub-sum of the bounded total, so int64 is exact. */

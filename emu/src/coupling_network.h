@@ -86,6 +86,12 @@ int lv_cn_row_exp(const lv_coupling_net *cn, size_t r); /* effective eJ of store
 const int64_t *lv_cn_fmax(const lv_coupling_net *cn);
 /* log2 of the largest possible |acc_i| (for reports). */
 double lv_cn_acc_log2(const lv_coupling_net *cn);
+/* The accumulator width that bound needs, exactly: the smallest A with
+ * max_i xmax rowsum_i < 2^(A-1) (two's complement; <= 64 here, since
+ * creation refused anything >= 2^63).  A device instance with CAP_ACC_W >= A
+ * computes this network's field exactly; the firmware computes the same
+ * number from the image file (lv_fw_image_acc_bits). */
+int lv_cn_acc_bits(const lv_coupling_net *cn);
 
 /* Mismatch-effective code of §7: rnd(c * (2^26 + sm * zm), 18). */
 static inline int32_t lv_cn_mismatch_code(int32_t c, uint32_t sm, int32_t zm)

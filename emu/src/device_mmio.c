@@ -663,6 +663,7 @@ uint32_t lv_dev_mmio_read32(lv_dev_mmio *m, uint32_t offset)
     case LV_REG_VERSION_OFFSET: return LV_REG_VERSION_RESVAL;
     case LV_REG_CAP_MAX_N_OFFSET: return LV_FIELD_PREP(CAP_MAX_N, VALUE, LV_PARAM_MAX_N);
     case LV_REG_CAP_MAX_M_OFFSET: return LV_FIELD_PREP(CAP_MAX_M, VALUE, LV_PARAM_MAX_M);
+    case LV_REG_CAP_ACC_W_OFFSET: return LV_FIELD_PREP(CAP_ACC_W, VALUE, 64u); /* int64 field (§10) */
     case LV_REG_CTRL_OFFSET: return m->ctrl;
     case LV_REG_STATUS_OFFSET: {
         uint32_t s = m->status;

@@ -8,14 +8,18 @@
  * lv_fw_strerror(r) gives a sentence for each code.
  *
  * Contract:
- *  - lv_fw_probe reads ID, VERSION and the capacities and refuses a bus that
- *    does not reach a Langevin device or speaks another register MAJOR.
+ *  - lv_fw_probe reads ID, VERSION and the capacities (CAP_ACC_W when
+ *    VERSION.MINOR >= 1; an older device has 64-bit accumulators) and
+ *    refuses a bus that does not reach a Langevin device or speaks another
+ *    register MAJOR.
  *  - lv_fw_load streams a device image file (docs/device-image.md) from a
  *    caller's read callback (flash, a file, a buffer: lv_fw_src_buffer).  It
  *    reads the stream twice.  Pass 1 writes NOTHING to the device: it checks
  *    magic, version, sizes, head CRC, section table, dimensions (and that the
  *    image fits the probed device), formats, physical parameters, every
- *    section CRC, padding, the file CRC and every memory code.  Pass 2 loads
+ *    section CRC, padding, the file CRC and every memory code, and finally
+ *    that the coupling field's bound fits the device's accumulators
+ *    (lv_fw_image_acc_bits against CAP_ACC_W).  Pass 2 loads
  *    through the registers (docs/register-map.md "Load sequence"):
  *    SOFT_RESET, the ten load registers (read back), CONFIG_CRC, then each of
  *    COUPLINGS, ROW_EXP, BIAS, BIAS_EXP streamed through the memory port with
@@ -71,6 +75,8 @@ typedef enum {
     LV_FW_E_IMG_DIGITS,      /* DIGITS section header invalid */
     LV_FW_E_IMG_CHANGED,     /* pass 2 read different bytes than pass 1 (not committed) */
     LV_FW_E_CAPACITY,        /* the image needs more units/couplings than the device has */
+    LV_FW_E_ACC_WIDTH,       /* the image's field bound needs more accumulator bits than CAP_ACC_W
+                              * (dev->detail = the bits it needs, dev->cap_acc_w = what the device has) */
     /* Device (pass 2 and runs). */
     LV_FW_E_DEV_REG_READBACK,/* a load register read back differently (dev->detail = offset) */
     LV_FW_E_DEV_CONFIG,      /* CONFIG_CRC commit refused (dev->dev_err = ERR_CODE) */
@@ -99,6 +105,7 @@ typedef struct {
     /* Filled by lv_fw_probe. */
     int probed;
     uint32_t version, cap_max_n, cap_max_m;
+    uint32_t cap_acc_w;  /* CAP_ACC_W (64 for a device older than VERSION.MINOR 1) */
     /* Filled by a successful lv_fw_load (the run protocol is not a register). */
     uint32_t nv, nh, ticks_eq, ticks_run;
     uint16_t colour_a;
@@ -109,7 +116,8 @@ typedef struct {
 
 /* Bind a handle to a HAL (read32 and write32 required).  No bus access. */
 lv_fw_result lv_fw_init(lv_fw_dev *dev, const lv_fw_hal *hal);
-/* Read ID, VERSION, CAP_MAX_N, CAP_MAX_M (reads only). */
+/* Read ID, VERSION, CAP_MAX_N, CAP_MAX_M and, when VERSION.MINOR >= 1,
+ * CAP_ACC_W (reads only). */
 lv_fw_result lv_fw_probe(lv_fw_dev *dev);
 
 /* ---- image source --------------------------------------------------------- */
@@ -139,11 +147,29 @@ typedef struct {
     uint32_t cfg[10];          /* the load registers, CONFIG_CRC order */
     uint32_t ticks_eq, ticks_run;
     uint32_t sec_off[4], sec_len[4], sec_crc[4]; /* COUPLINGS, ROW_EXP, BIAS, BIAS_EXP */
+    uint32_t acc_bits;         /* accumulator bits the coupling field needs (lv_fw_image_acc_bits) */
 } lv_fw_image_info;
 
 /* Pass 1 only: verify the stream, touch no register.  info may be NULL.
- * Capacity is checked when dev has been probed. */
+ * Capacity (units, couplings, accumulator width) is checked when dev has
+ * been probed. */
 lv_fw_result lv_fw_image_check(lv_fw_dev *dev, const lv_fw_image_src *src, lv_fw_image_info *info);
+
+/* The accumulator width A (bits, two's complement) the coupling field of the
+ * image needs: the smallest A with
+ *     max_u xmax * rowsum_u < 2^(A-1),
+ *     rowsum_u = sum over the stored couplings c of unit u of |c| 2^(E - eJ[r]),
+ * xmax = 2^(Wx-1) - 1 and E = max eJ over the stored rows holding a
+ * coupling: docs/fixed-point.md §4 / §10, the bound emu's coupling network
+ * checks against 2^63 (so A <= 64 is what a 64-bit device computes exactly;
+ * A = 1 when every code is 0).  Computed in integers from the image's codes
+ * and exponents in the §3 stored order: a device with CAP_ACC_W >= A
+ * computes its field exactly.  info comes from a successful
+ * lv_fw_image_check of the same src (which also stores A in info->acc_bits).
+ * No heap: each unit's sum is re-read from src (its own stored row and one
+ * code of every row it is a column of), about m + n_rows 2-byte reads in
+ * all.  Returns LV_FW_OK, or a read error of src. */
+lv_fw_result lv_fw_image_acc_bits(const lv_fw_image_src *src, const lv_fw_image_info *info, uint32_t *bits);
 /* Pass 1, then the load (pass 2).  Requires a probed, idle device. */
 lv_fw_result lv_fw_load(lv_fw_dev *dev, const lv_fw_image_src *src);
 

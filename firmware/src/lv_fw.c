@@ -25,6 +25,8 @@
 #define EXP_MIN (-16)
 #define EXP_MAX 47
 #define CHUNK 64u /* stream chunk: a multiple of every element size */
+#define MINOR_CAP_ACC_W 1u /* VERSION.MINOR that added CAP_ACC_W */
+#define ACC_W_DEFAULT 64u  /* accumulators of a device without CAP_ACC_W */
 
 /* ---- messages ---------------------------------------------------------------- */
 
@@ -65,6 +67,10 @@ static const char *const messages[LV_FW_RESULT_COUNT] = {
                             "the memory was not committed (dev->detail = section type)",
     [LV_FW_E_CAPACITY] = "the image needs more units or couplings than this device instance holds "
                          "(CAP_MAX_N, CAP_MAX_M, MEM_DEPTH)",
+    [LV_FW_E_ACC_WIDTH] = "the image's coupling field needs wider accumulators than this device instance has: "
+                          "its bound max_u xmax sum |c| 2^(E - eJ) needs dev->detail bits, the device has "
+                          "dev->cap_acc_w (CAP_ACC_W); use a wider instance, or requantize with fewer coupling "
+                          "bits, a smaller exponent spread or a narrower Wx",
     [LV_FW_E_DEV_REG_READBACK] = "a load register read back differently than written (dev->detail = offset)",
     [LV_FW_E_DEV_CONFIG] = "the device refused the configuration commit (CONFIG_CRC; dev->dev_err = ERR_CODE)",
     [LV_FW_E_DEV_STREAM] = "the device's LOAD_COUNT / LOAD_CRC_CALC disagree with the words written: words were "
@@ -206,7 +212,7 @@ lv_fw_result lv_fw_init(lv_fw_dev *dev, const lv_fw_hal *hal)
     dev->hal.ctx = hal->ctx;
     dev->max_polls = 0;
     dev->probed = 0;
-    dev->version = dev->cap_max_n = dev->cap_max_m = 0;
+    dev->version = dev->cap_max_n = dev->cap_max_m = dev->cap_acc_w = 0;
     dev->nv = dev->nh = dev->ticks_eq = dev->ticks_run = 0;
     dev->colour_a = 0;
     dev->dev_err = dev->detail = 0;
@@ -224,6 +230,8 @@ lv_fw_result lv_fw_probe(lv_fw_dev *dev)
     dev->version = v;
     dev->cap_max_n = RD(CAP_MAX_N);
     dev->cap_max_m = RD(CAP_MAX_M);
+    dev->cap_acc_w = LV_FIELD_GET(v, VERSION, MINOR) >= MINOR_CAP_ACC_W ? LV_FIELD_GET(RD(CAP_ACC_W), CAP_ACC_W, VALUE)
+                                                                        : ACC_W_DEFAULT;
     dev->probed = 1;
     return LV_FW_OK;
 }
@@ -339,6 +347,166 @@ static int codes_bad(uint32_t type, const uint8_t *p, uint32_t n, uint32_t bj, u
     }
     default: return 0;
     }
+}
+
+/* ---- the coupling field's accumulator bound (docs/fixed-point.md §4, §10) ------------ */
+
+/* Unsigned 128-bit as two halves (C99, a 32-bit core: no __int128). */
+typedef struct {
+    uint64_t lo, hi;
+} u128w;
+
+/* a += v 2^sh, sh <= 63. */
+static void u128_add_shl(u128w *a, uint32_t v, unsigned sh)
+{
+    const uint64_t lo = shl64(v, sh), hi = sh ? shr64(v, 64u - sh) : 0u;
+    const uint64_t s = a->lo + lo;
+    a->hi += hi + (s < lo);
+    a->lo = s;
+}
+
+static unsigned bitlen32(uint32_t x)
+{
+    unsigned n = 0;
+    for (; x; x >>= 1) ++n;
+    return n;
+}
+
+/* Stored row r of the §3 order (as emu/src/coupling_network.c's row_geom):
+ * unit i, column units j0 .. j0 + cnt - 1, its first coupling at index off. */
+static void row_geom(uint32_t nv, uint32_t nh, uint32_t r, uint32_t *i, uint32_t *j0, uint32_t *cnt, uint32_t *off)
+{
+    const uint32_t n = nv + nh, hh0 = nv * nh, vv0 = hh0 + nh * (nh - (nh ? 1u : 0u)) / 2u;
+    if (r < nv) { /* visible-hidden */
+        *i = r;
+        *j0 = nv;
+        *cnt = nh;
+        *off = r * nh;
+    } else if (r < n) { /* hidden-hidden, strict upper triangle */
+        const uint32_t h = r - nv;
+        *i = r;
+        *j0 = r + 1u;
+        *cnt = nh - h - 1u;
+        *off = hh0 + h * (nh - 1u) - h * (h - (h ? 1u : 0u)) / 2u;
+    } else { /* visible-visible */
+        const uint32_t v = r - n;
+        *i = v;
+        *j0 = v + 1u;
+        *cnt = nv - v - 1u;
+        *off = vv0 + v * (nv - 1u) - v * (v - (v ? 1u : 0u)) / 2u;
+    }
+}
+
+static uint32_t code_abs(const uint8_t *p)
+{
+    const int32_t c = (int32_t)(le16(p) ^ 0x8000u) - 0x8000;
+    return (uint32_t)(c < 0 ? -c : c);
+}
+
+static int32_t exp_of(uint8_t b) { return (int32_t)(b ^ 0x80u) - 0x80; }
+
+/* The bits of lv_fw_image_acc_bits from the verified sections: couplings at
+ * c_off (2 bytes each), row exponents at e_off (1 byte each).  The row sums
+ * are emu's: |c| 2^(E - eJ[r]) added for both units of every coupling, in
+ * 128 bits; no heap, so unit u's sum is gathered from its own stored rows
+ * (row u, and row N + u for a visible unit with the visible-visible block)
+ * and from one code of each row it is a column of (rows 0 .. u-1 for a
+ * hidden unit, N .. N+u-1 for a visible one with that block). */
+static lv_fw_result acc_bits_of(const lv_fw_image_src *src, uint32_t nv, uint32_t nh, uint32_t vv, uint32_t wx,
+                                uint32_t c_off, uint32_t e_off, uint32_t *bits)
+{
+    const uint32_t n = nv + nh, rows = n + (vv ? nv : 0u);
+    uint8_t buf[CHUNK];
+    lv_fw_result r;
+    uint32_t i, j0, cnt, off;
+
+    /* E: the largest exponent of a row that holds a coupling. */
+    int32_t e_max = EXP_MIN;
+    int any = 0;
+    for (uint32_t r0 = 0; r0 < rows; r0 += CHUNK) {
+        const uint32_t k_n = rows - r0 < CHUNK ? rows - r0 : CHUNK;
+        if ((r = src_read(src, e_off + r0, buf, k_n)) != LV_FW_OK) return r;
+        for (uint32_t k = 0; k < k_n; ++k) {
+            row_geom(nv, nh, r0 + k, &i, &j0, &cnt, &off);
+            if (cnt > 0 && (!any || exp_of(buf[k]) > e_max)) {
+                e_max = exp_of(buf[k]);
+                any = 1;
+            }
+        }
+    }
+
+    u128w rmax = {0, 0};
+    for (uint32_t u = 0; u < n; ++u) {
+        u128w sum = {0, 0};
+        /* Its own stored rows: |c| summed in 32 bits (< 2^27), shifted once. */
+        for (uint32_t own = 0; own < 2; ++own) {
+            if (own && (!vv || u >= nv)) break;
+            const uint32_t row = own ? n + u : u;
+            row_geom(nv, nh, row, &i, &j0, &cnt, &off);
+            if (cnt == 0) continue;
+            if ((r = src_read(src, e_off + row, buf, 1)) != LV_FW_OK) return r;
+            const unsigned sh = (unsigned)(e_max - exp_of(buf[0]));
+            uint32_t s = 0;
+            for (uint32_t done = 0; done < cnt;) {
+                const uint32_t k_n = cnt - done < CHUNK / 2u ? cnt - done : CHUNK / 2u;
+                if ((r = src_read(src, c_off + 2u * (off + done), buf, 2u * k_n)) != LV_FW_OK) return r;
+                for (uint32_t k = 0; k < k_n; ++k) s += code_abs(buf + 2u * k);
+                done += k_n;
+            }
+            u128_add_shl(&sum, s, sh);
+        }
+        /* The rows it is a column of (exponents read CHUNK rows at a time). */
+        const uint32_t ra = u >= nv ? 0u : n, rb = u >= nv ? u : vv ? n + u : n;
+        uint8_t ex[CHUNK];
+        uint32_t ebase = 0, elen = 0;
+        for (uint32_t row = ra; row < rb; ++row) {
+            if (row >= ebase + elen) {
+                ebase = row;
+                elen = rb - row < CHUNK ? rb - row : CHUNK;
+                if ((r = src_read(src, e_off + row, ex, elen)) != LV_FW_OK) return r;
+            }
+            row_geom(nv, nh, row, &i, &j0, &cnt, &off);
+            if ((r = src_read(src, c_off + 2u * (off + (u - j0)), buf, 2)) != LV_FW_OK) return r;
+            u128_add_shl(&sum, code_abs(buf), (unsigned)(e_max - exp_of(ex[row - ebase])));
+        }
+        if (sum.hi > rmax.hi || (sum.hi == rmax.hi && sum.lo > rmax.lo)) rmax = sum;
+    }
+
+    /* xmax rmax in 32-bit limbs (rmax < 2^92, xmax < 2^31), then its length. */
+    const uint32_t xmax = (1u << (wx - 1u)) - 1u;
+    const uint32_t limb[4] = {(uint32_t)rmax.lo, (uint32_t)(rmax.lo >> 32), (uint32_t)rmax.hi,
+                              (uint32_t)(rmax.hi >> 32)};
+    uint32_t prod[5];
+    uint64_t carry = 0;
+    for (uint32_t k = 0; k < 4; ++k) {
+        const uint64_t p = (uint64_t)limb[k] * xmax + carry;
+        prod[k] = (uint32_t)p;
+        carry = p >> 32;
+    }
+    prod[4] = (uint32_t)carry;
+    unsigned len = 0;
+    for (uint32_t k = 5; k-- > 0;)
+        if (prod[k]) {
+            len = 32u * k + bitlen32(prod[k]);
+            break;
+        }
+    *bits = len + 1u; /* two's complement: |acc| < 2^len needs len + 1 bits */
+    return LV_FW_OK;
+}
+
+lv_fw_result lv_fw_image_acc_bits(const lv_fw_image_src *src, const lv_fw_image_info *info, uint32_t *bits)
+{
+    if (!src || !src->read || !info || !bits) return LV_FW_E_BAD_ARG;
+    const uint32_t nv = info->nv, nh = info->nh, vv = info->vv ? 1u : 0u;
+    const uint32_t wx = LV_FIELD_GET(info->cfg[1], CFG_FMT_X, WX);
+    /* Only what lv_fw_image_check can have produced. */
+    if (nv < 1 || nv > LV_PARAM_MAX_N || nh > LV_PARAM_MAX_N - nv || wx < 8 || wx > 32)
+        return LV_FW_E_BAD_ARG;
+    const uint32_t m = nv * nh + (nh * (nh - (nh ? 1u : 0u))) / 2u + (vv ? nv * (nv - 1u) / 2u : 0u);
+    if (info->m != m || info->n_rows != nv + nh + (vv ? nv : 0u) || info->sec_len[0] != 2u * m ||
+        info->sec_len[1] != info->n_rows)
+        return LV_FW_E_BAD_ARG;
+    return acc_bits_of(src, nv, nh, vv, wx, info->sec_off[0], info->sec_off[1], bits);
 }
 
 lv_fw_result lv_fw_image_check(lv_fw_dev *dev, const lv_fw_image_src *src, lv_fw_image_info *info)
@@ -485,6 +653,13 @@ lv_fw_result lv_fw_image_check(lv_fw_dev *dev, const lv_fw_image_src *src, lv_fw
     if (bad_digits) return fail(dev, LV_FW_E_IMG_DIGITS, SEC_DIGITS);
     if (bad_code) return fail(dev, LV_FW_E_IMG_CODE_RANGE, bad_code_type);
 
+    /* The coupling field's bound against the device's accumulators. */
+    uint32_t abits = 0;
+    if (dev->probed || info) {
+        if ((r = acc_bits_of(src, nv, nh, vv, wx, sec[0].off, sec[1].off, &abits)) != LV_FW_OK) return r;
+        if (dev->probed && abits > dev->cap_acc_w) return fail(dev, LV_FW_E_ACC_WIDTH, abits);
+    }
+
     if (info) {
         info->file_bytes = fb;
         info->n_sections = ns;
@@ -513,6 +688,7 @@ lv_fw_result lv_fw_image_check(lv_fw_dev *dev, const lv_fw_image_src *src, lv_fw
             info->sec_len[i] = sec[i].len;
             info->sec_crc[i] = sec[i].crc;
         }
+        info->acc_bits = abits;
     }
     return LV_FW_OK;
 }

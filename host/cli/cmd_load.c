@@ -151,10 +151,20 @@ int cmd_load(int argc, char **argv)
     }
     if (save_path && lv_write_file_atomic(save_path, file, flen, &err)) goto out;
     const unsigned N = (unsigned)(img.nv + img.nh);
-    printf("device: %s, register map version %u.%u, capacity %u units, %u couplings\n", lv_target_name(t),
-           dev.version >> 16, dev.version & 0xFFFFu, dev.cap_max_n, dev.cap_max_m);
-    printf("image: %s, %d visible + %d hidden units, %zu couplings (%d-bit), %zu stored rows\n", image_path, img.nv,
-           img.nh, (size_t)img.m, img.bj, (size_t)img.n_rows);
+    /* The accumulator width the image needs (the driver checked it against
+     * CAP_ACC_W; an unprobed handle recomputes it without bus access). */
+    lv_fw_dev idev = {0};
+    lv_fw_image_info info = {0};
+    lv_fw_membuf imem;
+    lv_fw_image_src isrc;
+    lv_fw_src_buffer(&isrc, &imem, file, flen);
+    if (lv_fw_image_check(&idev, &isrc, &info) != LV_FW_OK) info.acc_bits = 0;
+    printf("device: %s, register map version %u.%u, capacity %u units, %u couplings, %u-bit coupling "
+           "accumulators\n",
+           lv_target_name(t), dev.version >> 16, dev.version & 0xFFFFu, dev.cap_max_n, dev.cap_max_m, dev.cap_acc_w);
+    printf("image: %s, %d visible + %d hidden units, %zu couplings (%d-bit), %zu stored rows; its coupling field "
+           "needs %u-bit accumulators\n",
+           image_path, img.nv, img.nh, (size_t)img.m, img.bj, (size_t)img.n_rows, info.acc_bits);
     if (cal_path)
         printf("calibration %s (chip \"%s\"): GAIN %u -> %u, OFFSET %d -> %d, %d bias codes trimmed (max %.3g), "
                "%zu coupling codes pre-distorted (%zu clipped)\n",
@@ -177,6 +187,8 @@ int cmd_load(int argc, char **argv)
     add_u(root, "register_version", dev.version);
     add_u(root, "cap_max_n", dev.cap_max_n);
     add_u(root, "cap_max_m", dev.cap_max_m);
+    add_u(root, "cap_acc_w", dev.cap_acc_w);
+    add_u(root, "acc_bits", info.acc_bits);
     add_u(root, "nv", img.nv);
     add_u(root, "nh", img.nh);
     add_u(root, "couplings", (double)img.m);

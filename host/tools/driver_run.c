@@ -10,6 +10,10 @@
 
 static int fw_fail(lv_error *err, const lv_fw_dev *dev, lv_fw_result fr, const char *what)
 {
+    if (fr == LV_FW_E_ACC_WIDTH)
+        return lv_fail(err, "firmware driver, %s: %s (the image needs %u-bit accumulators, the device has "
+                            "CAP_ACC_W = %u)",
+                       what, lv_fw_strerror(fr), dev->detail, dev->cap_acc_w);
     if (dev->dev_err)
         return lv_fail(err, "firmware driver, %s: %s (detail %u; device error %s)", what, lv_fw_strerror(fr),
                        dev->detail, lv_fw_dev_err_name(dev->dev_err));

@@ -8,8 +8,8 @@
 // flip-flop; 5 pins.  A harness for resource and Fmax figures: the usable
 // register interface is langevin_axi.v.
 //
-// Parameters: those of langevin_core (P, MaxN, MaxM, CW, Serial; Overlap is 0:
-// the small profile has no read copies).
+// Parameters: those of langevin_core (P, MaxN, MaxM, CW, AccW, Serial; Overlap
+// is 0: the small profile has no read copies).
 `default_nettype none
 
 module ice40_core_top #(
@@ -17,6 +17,7 @@ module ice40_core_top #(
   parameter integer MaxN   = 16,
   parameter integer MaxM   = 120,
   parameter integer CW     = 4,
+  parameter integer AccW   = 40,
   parameter integer Serial = 1
 ) (
   input  wire clk_i,
@@ -50,7 +51,7 @@ module ice40_core_top #(
   wire [15:0]        cp_rdata;
   wire [23:0]        mr_bias;
 
-  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .CW(CW), .Overlap(0), .Serial(Serial)) u_core (
+  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .CW(CW), .AccW(AccW), .Overlap(0), .Serial(Serial)) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .cfg_nv_i       (in_q[INv +: NW]),

@@ -21,6 +21,8 @@ enum { LVAXI_OKAY = 0, LVAXI_SLVERR = 2 };
 int lvaxi_lanes(void);
 int lvaxi_max_n(void);
 int lvaxi_max_m(void);
+/* The model's AccW (what CAP_ACC_W reads). */
+int lvaxi_acc_width(void);
 
 /* A model out of reset; jitter = 0: no random delays. */
 lvaxi *lvaxi_create(uint64_t jitter);

@@ -1,5 +1,6 @@
 // lvaxi_shim.cpp - extern "C" shim owning the Verilated langevin_axi (see
-// lvaxi.h).  LVAXI_P, LVAXI_MAX_N and LVAXI_MAX_M are the model's parameters.
+// lvaxi.h).  LVAXI_P, LVAXI_MAX_N, LVAXI_MAX_M and LVAXI_ACC_W are the
+// model's parameters.
 #include "lvaxi.h"
 
 #include <memory>
@@ -44,6 +45,7 @@ extern "C" {
 int lvaxi_lanes(void) { return LVAXI_P; }
 int lvaxi_max_n(void) { return LVAXI_MAX_N; }
 int lvaxi_max_m(void) { return LVAXI_MAX_M; }
+int lvaxi_acc_width(void) { return LVAXI_ACC_W; }
 
 lvaxi *lvaxi_create(uint64_t jitter)
 {

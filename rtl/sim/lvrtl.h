@@ -53,6 +53,11 @@ int lvrtl_overlap(void);
 /* The core's Serial parameter (1: core_units_serial, one unit at a time;
  * its Overlap is then 0, as lvrtl_overlap() says). */
 int lvrtl_serial(void);
+/* Coupling accumulator width AccW (33 .. 64): the field is exact for images
+ * whose bound max_u xmax sum |c| 2^(E - eJ) is below 2^(AccW - 1)
+ * (lv_fw_image_acc_bits of firmware/include/lv_fw.h gives the bits an image
+ * needs). */
+int lvrtl_acc_width(void);
 
 /* fst_path: write an FST waveform there (only in builds configured with
  * LANGEVIN_RTL_TRACE=ON; otherwise ignored), or NULL.  The model comes out

@@ -200,7 +200,7 @@ static void test_reset_values(const lv_dev_image *img)
     CHECK(check_resets(m, 1, "fresh device") == 0);
     CHECK(RD(ID) == 0x4C414E47u); /* "LANG": the one number the map states in prose */
     /* Unmapped, unaligned and out-of-window accesses read 0, writes do nothing. */
-    const uint32_t odd[] = {0x01C, 0x058, 0x0FC, 0xFFC, LV_REG_ID_OFFSET + 1, LV_REG_J2_OFFSET + 2,
+    const uint32_t odd[] = {0x02C, 0x058, 0x0FC, 0xFFC, LV_REG_ID_OFFSET + 1, LV_REG_J2_OFFSET + 2,
                             LV_REGS_ADDR_BYTES, LV_REGS_ADDR_BYTES + LV_REG_J2_OFFSET};
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; ++i) {
         lv_dev_mmio_write32(m, odd[i], 0xFFFFFFFFu);
@@ -235,19 +235,19 @@ static void test_access_types(void)
     lv_dev_mmio *m = new_dev(NULL);
     if (!m) return;
     /* ro registers: writes ignored. */
-    const uint32_t ro[] = {LV_REG_ID_OFFSET,       LV_REG_VERSION_OFFSET,    LV_REG_CAP_MAX_N_OFFSET,
-                           LV_REG_CAP_MAX_M_OFFSET, LV_REG_ERR_CODE_OFFSET,   LV_REG_TICK_OFFSET,
-                           LV_REG_V0_LO_OFFSET,    LV_REG_V0_HI_OFFSET,      LV_REG_V_LO_OFFSET,
-                           LV_REG_V_HI_OFFSET,     LV_REG_Q_LO_OFFSET,       LV_REG_Q_HI_OFFSET,
-                           LV_REG_SAT_STATE_OFFSET, LV_REG_SAT_FORCE_OFFSET, LV_REG_LOAD_CRC_CALC_OFFSET,
-                           LV_REG_LOAD_COUNT_OFFSET, LV_REG_LOAD_STATE_OFFSET, LV_REG_MEM_DEPTH_OFFSET,
-                           LV_REG_MEM_WIDTH_OFFSET};
+    const uint32_t ro[] = {LV_REG_ID_OFFSET, LV_REG_VERSION_OFFSET, LV_REG_CAP_MAX_N_OFFSET, LV_REG_CAP_MAX_M_OFFSET,
+                           LV_REG_CAP_ACC_W_OFFSET, LV_REG_ERR_CODE_OFFSET, LV_REG_TICK_OFFSET, LV_REG_V0_LO_OFFSET,
+                           LV_REG_V0_HI_OFFSET, LV_REG_V_LO_OFFSET, LV_REG_V_HI_OFFSET, LV_REG_Q_LO_OFFSET,
+                           LV_REG_Q_HI_OFFSET, LV_REG_SAT_STATE_OFFSET, LV_REG_SAT_FORCE_OFFSET,
+                           LV_REG_LOAD_CRC_CALC_OFFSET, LV_REG_LOAD_COUNT_OFFSET, LV_REG_LOAD_STATE_OFFSET,
+                           LV_REG_MEM_DEPTH_OFFSET, LV_REG_MEM_WIDTH_OFFSET};
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; ++i) {
         uint32_t before = lv_dev_mmio_read32(m, ro[i]);
         lv_dev_mmio_write32(m, ro[i], ~before);
         CHECK_MSG(lv_dev_mmio_read32(m, ro[i]) == before, "ro register at 0x%03x changed", (unsigned)ro[i]);
     }
     CHECK(RD(CAP_MAX_N) == LV_PARAM_MAX_N && RD(CAP_MAX_M) == LV_PARAM_MAX_M);
+    CHECK(RD(CAP_ACC_W) == 64); /* the int64 field of §10 */
     /* rw registers: all-ones reads back the field bits, zero reads 0. */
     const uint32_t rw[] = {LV_REG_CFG_DIMS_OFFSET, LV_REG_CFG_FMT_X_OFFSET, LV_REG_CFG_FMT_C_OFFSET,
                            LV_REG_J2_OFFSET,       LV_REG_J4_OFFSET,        LV_REG_K_OFFSET,

@@ -2,7 +2,10 @@
  * tests/emu/test_device_mmio.c, encoded with the
  * reference writer lv_dev_image_encode, and a helper that re-seals an edited
  * file (head CRC, section CRCs, file CRC) so a test can reach the check it
- * targets behind the CRCs. */
+ * targets behind the CRCs.  Also the coupling field's accumulator bound of an
+ * image (a third implementation, in unsigned __int128, beside emu's
+ * lv_cn_acc_bits and the firmware's lv_fw_image_acc_bits) and a helper that
+ * tunes an image to need a given number of bits. */
 #ifndef FW_TEST_IMAGE_H
 #define FW_TEST_IMAGE_H
 
@@ -91,6 +94,75 @@ static inline int fw_build_image(lv_dev_image *img, const fw_spec *sp, uint64_t 
             img->cb[i] = (int32_t)lrint(ldexp(0.5 * fw_urand(&seed), e));
     }
     return off == img->m ? 0 : -1;
+}
+
+/* Stored row r of §3: unit i, column units j0 .. j0 + cnt - 1. */
+static inline void fw_row_geom(const lv_dev_image *img, size_t r, int *i, int *j0, int *cnt)
+{
+    const int nv = img->nv, n = img->nv + img->nh;
+    if (r < (size_t)nv) {
+        *i = (int)r, *j0 = nv, *cnt = img->nh;
+    } else if (r < (size_t)n) {
+        *i = (int)r, *j0 = (int)r + 1, *cnt = n - (int)r - 1;
+    } else {
+        const int v = (int)r - n;
+        *i = v, *j0 = v + 1, *cnt = nv - v - 1;
+    }
+}
+
+/* The accumulator bits the coupling field needs: the smallest A with
+ * max_u xmax sum |c| 2^(E - eJ[r]) < 2^(A-1) (E over the rows holding a
+ * coupling, xmax = 2^(Wx-1) - 1), computed in 128 bits (< 2^122 for any
+ * valid image). */
+static inline int fw_ref_acc_bits(const lv_dev_image *img)
+{
+    __extension__ typedef unsigned __int128 u128;
+    const int n = img->nv + img->nh;
+    int i, j0, cnt, e = -1000, bits = 1;
+    for (size_t r = 0; r < img->n_rows; ++r) {
+        fw_row_geom(img, r, &i, &j0, &cnt);
+        if (cnt > 0 && img->ej[r] > e) e = img->ej[r];
+    }
+    u128 *rs = calloc((size_t)n, sizeof *rs), mx = 0;
+    if (!rs) return -1;
+    size_t off = 0;
+    for (size_t r = 0; r < img->n_rows; ++r) {
+        fw_row_geom(img, r, &i, &j0, &cnt);
+        for (int k = 0; k < cnt; ++k) {
+            const int c = img->c[off + (size_t)k];
+            const u128 a = (u128)(unsigned)(c < 0 ? -c : c) << (e - img->ej[r]);
+            rs[i] += a;
+            rs[j0 + k] += a;
+        }
+        off += (size_t)cnt;
+    }
+    for (int u = 0; u < n; ++u)
+        if (rs[u] > mx) mx = rs[u];
+    for (u128 b = mx * (u128)((1ull << (img->wx - 1)) - 1u); b; b >>= 1) bits++;
+    free(rs);
+    return bits;
+}
+
+/* Lower the exponent of every stored row but one non-empty row at E, one
+ * step at a time (each step at most doubles a row sum: one bit more at
+ * most), until the image needs `target` accumulator bits or no exponent can
+ * go lower (-16).  Returns the bits it needs then. */
+static inline int fw_tune_acc_bits(lv_dev_image *img, int target)
+{
+    int i, j0, cnt, e = -1000, bits = fw_ref_acc_bits(img);
+    size_t anchor = 0;
+    for (size_t r = 0; r < img->n_rows; ++r) {
+        fw_row_geom(img, r, &i, &j0, &cnt);
+        if (cnt > 0 && img->ej[r] > e) e = img->ej[r], anchor = r;
+    }
+    while (bits < target) {
+        int moved = 0;
+        for (size_t r = 0; r < img->n_rows; ++r)
+            if (r != anchor && img->ej[r] > -16) img->ej[r]--, moved = 1;
+        if (!moved) break;
+        bits = fw_ref_acc_bits(img);
+    }
+    return bits;
 }
 
 static inline uint32_t fw_rd32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }

@@ -10,10 +10,18 @@
  *  - an interrupted load (the source fails after half the couplings), a
  *    source that changes between passes, a bus that loses words: refused, and
  *    a run afterwards refused (driver and device both);
- *  - trim + CONFIG_CRC recommit, run/stop/poll, the wait hook and timeout. */
+ *  - trim + CONFIG_CRC recommit, run/stop/poll, the wait hook and timeout;
+ *  - the accumulator width: the bits an image's coupling field needs
+ *    (lv_fw_image_acc_bits, info.acc_bits) equal emu's lv_cn_acc_bits and a
+ *    128-bit reference over images up to ~110 bits; an instance reporting
+ *    fewer bits in CAP_ACC_W refuses the load with LV_FW_E_ACC_WIDTH (detail
+ *    = the bits needed) and NOTHING written, one with exactly enough loads
+ *    it; a device older than VERSION.MINOR 1 counts as 64 bits, CAP_ACC_W
+ *    unread. */
 #include <stdio.h>
 #include <string.h>
 
+#include "coupling_network.h"
 #include "device.h"
 #include "device_loader.h"
 #include "fw_test_image.h"
@@ -30,6 +38,9 @@ typedef struct {
     uint32_t cap_max_n;     /* non-zero: CAP_MAX_N reads this (a smaller instance) */
     long drop_wdata_after;  /* >= 0: MEM_WDATA writes after this many are lost */
     long wdata;
+    uint32_t cap_acc_w;     /* non-zero: CAP_ACC_W reads this (a narrower instance) */
+    uint32_t version;       /* non-zero: VERSION reads this (an older device) */
+    unsigned acc_w_reads;   /* reads of CAP_ACC_W */
 } count_hal;
 
 static uint32_t c_read(void *ctx, uint32_t off)
@@ -38,6 +49,11 @@ static uint32_t c_read(void *ctx, uint32_t off)
     c->reads++;
     uint32_t v = c->inner.read32(c->inner.ctx, off);
     if (off == LV_REG_CAP_MAX_N_OFFSET && c->cap_max_n) v = c->cap_max_n;
+    if (off == LV_REG_CAP_ACC_W_OFFSET) {
+        c->acc_w_reads++;
+        if (c->cap_acc_w) v = c->cap_acc_w;
+    }
+    if (off == LV_REG_VERSION_OFFSET && c->version) v = c->version;
     return v;
 }
 static void c_write(void *ctx, uint32_t off, uint32_t v)
@@ -123,6 +139,7 @@ static void test_basics(void)
     rig r;
     CHECK(rig_open(&r) == 0);
     CHECK(r.dev.probed && r.dev.cap_max_n == LV_PARAM_MAX_N && r.dev.cap_max_m == LV_PARAM_MAX_M);
+    CHECK(r.dev.cap_acc_w == 64 && r.ch.acc_w_reads == 1 && LV_FIELD_GET(r.dev.version, VERSION, MINOR) >= 1);
     CHECK(r.ch.writes == 0); /* probing only reads */
     /* Not loaded: runs refused by the driver, with no START written. */
     lv_fw_run_cfg rc = {1, 0, 10, 1, 0};
@@ -137,7 +154,7 @@ static void test_basics(void)
     lv_fw_emu emu = {m, 0};
     lv_fw_hal h;
     lv_fw_emu_hal(&h, &emu);
-    count_hal ch = {h, 0, 0, 0, -1, 0};
+    count_hal ch = {h, 0, 0, 0, -1, 0, 0, 0, 0};
     lv_fw_hal hc = {c_read, c_write, c_wait, &ch};
     CHECK(lv_fw_init(&d, &hc) == LV_FW_OK);
     lv_fw_image_src src;
@@ -594,6 +611,148 @@ static void test_runs(void)
     lv_dev_image_free(&img);
 }
 
+/* ---- accumulator width (CAP_ACC_W) ------------------------------------------------ */
+
+/* The bits an encoded image needs, from the driver (an unprobed handle: no
+ * capacity check) through info.acc_bits and lv_fw_image_acc_bits. */
+static int fw_bits(const uint8_t *b, size_t len, uint32_t *bits)
+{
+    rig r;
+    if (rig_open(&r)) return -1;
+    lv_fw_dev u;
+    lv_fw_hal hal = {c_read, c_write, c_wait, &r.ch};
+    lv_fw_image_src src;
+    lv_fw_membuf mb;
+    lv_fw_image_info info;
+    uint32_t again = 0;
+    lv_fw_src_buffer(&src, &mb, b, len);
+    int rc = lv_fw_init(&u, &hal) != LV_FW_OK || lv_fw_image_check(&u, &src, &info) != LV_FW_OK ||
+             lv_fw_image_acc_bits(&src, &info, &again) != LV_FW_OK || again != info.acc_bits;
+    *bits = info.acc_bits;
+    /* Arguments the check cannot have produced. */
+    lv_fw_image_info bad = info;
+    bad.m++;
+    rc |= lv_fw_image_acc_bits(&src, &bad, &again) != LV_FW_E_BAD_ARG ||
+          lv_fw_image_acc_bits(NULL, &info, &again) != LV_FW_E_BAD_ARG;
+    rig_close(&r);
+    return rc ? -1 : 0;
+}
+
+/* Load with CAP_ACC_W reading cap (0: the device's own 64) and VERSION
+ * reading version (0: its own). */
+static lv_fw_result load_with_acc_w(const uint8_t *b, size_t len, uint32_t cap, uint32_t version, rig *r)
+{
+    if (rig_open(r)) return LV_FW_E_BAD_ARG;
+    r->ch.cap_acc_w = cap;
+    r->ch.version = version;
+    r->ch.acc_w_reads = 0;
+    if (lv_fw_probe(&r->dev) != LV_FW_OK) return LV_FW_E_NOT_PROBED;
+    r->ch.writes = 0;
+    return load_buf(r, b, len);
+}
+
+static void test_acc_width(void)
+{
+    CHECK(strstr(lv_fw_strerror(LV_FW_E_ACC_WIDTH), "CAP_ACC_W") != NULL);
+    /* The bound three ways, over shapes, exponent spreads and code widths. */
+    int n_cmp = 0, n_emu = 0, lo = 1000, hi = 0;
+    for (int t = 0; t < 48; ++t) {
+        uint64_t s = 77u + (uint64_t)t * 1013u;
+        fw_spec sp = fw_spec_default();
+        sp.nv = 1 + (int)(fw_splitmix(&s) % 14);
+        sp.nh = (int)(fw_splitmix(&s) % 10);
+        sp.vv = (int)(fw_splitmix(&s) & 1);
+        if (sp.nh == 0 && (!sp.vv || sp.nv < 2)) sp.nh = 1; /* at least one coupling */
+        sp.wx = 8 + (int)(fw_splitmix(&s) % 25);
+        sp.fx = sp.wx - 2 < 20 ? sp.wx - 2 : 20;
+        lv_dev_image img;
+        CHECK(fw_build_image(&img, &sp, s) == 0);
+        if (t % 3 == 1) /* 16-bit codes */
+            for (size_t k = 0; k < img.m; ++k) img.c[k] = (int16_t)(img.c[k] * 256);
+        if (t % 3 == 1) img.bj = 16;
+        if (t % 4 == 2) /* a wide spread: some rows far below E */
+            for (size_t r0 = 0; r0 < img.n_rows; ++r0)
+                if (fw_splitmix(&s) & 1) img.ej[r0] = (int8_t)(-16 + (int)(fw_splitmix(&s) % 8));
+        if (t % 4 == 3) fw_tune_acc_bits(&img, 30 + (int)(fw_splitmix(&s) % 35));
+        if (t % 8 == 5) { /* the widest spread: one row at 47, the rest at -16 (beyond 96 bits) */
+            int i0, j0, cnt, top = 0;
+            for (size_t r0 = 0; r0 < img.n_rows; ++r0) {
+                fw_row_geom(&img, r0, &i0, &j0, &cnt);
+                img.ej[r0] = (int8_t)(cnt > 0 && !top ? 47 : -16);
+                top |= cnt > 0;
+            }
+        }
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        lv_error err = {{0}};
+        CHECK(lv_dev_image_encode(&img, NULL, &buf, &len, &err) == 0);
+        uint32_t fb = 0;
+        const int ref = fw_ref_acc_bits(&img);
+        CHECK_MSG(fw_bits(buf, len, &fb) == 0 && (int)fb == ref, "image %d: driver %u bits, reference %d", t, fb,
+                  ref);
+        lv_coupling_net *cn = NULL; /* refuses the image when the bound (+ rounding) reaches 2^63 */
+        if (lv_cn_create(&cn, &img, 0, 0, 0, 1, LV_CN_INT64, &err) == 0) {
+            CHECK_MSG(lv_cn_acc_bits(cn) == ref, "image %d: emu %d bits, reference %d", t, lv_cn_acc_bits(cn), ref);
+            lv_cn_free(cn);
+            n_emu++;
+        }
+        n_cmp++;
+        lo = ref < lo ? ref : lo;
+        hi = ref > hi ? ref : hi;
+        /* The device's width decides: one bit short refused, exactly enough loaded. */
+        if (t % 6 == 0 && ref <= 64) {
+            rig r;
+            lv_fw_result res = load_with_acc_w(buf, len, (uint32_t)ref - 1u, 0, &r);
+            CHECK_MSG(res == LV_FW_E_ACC_WIDTH && r.dev.detail == (uint32_t)ref &&
+                          r.dev.cap_acc_w == (uint32_t)ref - 1u,
+                      "image %d on a %d-bit instance: %s (detail %u)", t, ref - 1, lv_fw_strerror(res), r.dev.detail);
+            CHECK_MSG(r.ch.writes == 0, "image %d: %u register writes before the refusal", t, r.ch.writes);
+            CHECK(!(RRD(STATUS) & LV_REG_STATUS_IMAGE_VALID_MASK) && r.ch.acc_w_reads == 1);
+            rig_close(&r);
+            res = load_with_acc_w(buf, len, (uint32_t)ref, 0, &r);
+            CHECK_MSG(res == LV_FW_OK && (RRD(STATUS) & LV_REG_STATUS_IMAGE_VALID_MASK),
+                      "image %d on a %d-bit instance: %s", t, ref, lv_fw_strerror(res));
+            rig_close(&r);
+        }
+        if (ref > 64) { /* refused by the 64-bit emulated device itself */
+            rig r;
+            lv_fw_result res = load_with_acc_w(buf, len, 0, 0, &r);
+            CHECK_MSG(res == LV_FW_E_ACC_WIDTH && r.dev.detail == (uint32_t)ref && r.ch.writes == 0,
+                      "image %d (%d bits) on the emulator: %s", t, ref, lv_fw_strerror(res));
+            rig_close(&r);
+        }
+        free(buf);
+        lv_dev_image_free(&img);
+    }
+    printf("  accumulator bits: driver = 128-bit reference on %d images (%d..%d bits), = emu on the %d it accepts\n",
+           n_cmp, lo, hi, n_emu);
+    CHECK(lo <= 40 && hi > 96 && n_emu > n_cmp / 2);
+
+    /* A device older than VERSION.MINOR 1: 64 bits, CAP_ACC_W not read (it
+     * would say 1 here), so a 60-bit image loads. */
+    fw_spec sp = fw_spec_default();
+    lv_dev_image img;
+    CHECK(fw_build_image(&img, &sp, 5) == 0);
+    CHECK(fw_tune_acc_bits(&img, 60) == 60);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    lv_error err = {{0}};
+    CHECK(lv_dev_image_encode(&img, NULL, &buf, &len, &err) == 0);
+    rig r;
+    const uint32_t v10 = LV_FIELD_PREP(VERSION, MAJOR, LV_REG_VERSION_MAJOR_RESVAL);
+    lv_fw_result res = load_with_acc_w(buf, len, 1, v10, &r);
+    CHECK_MSG(res == LV_FW_OK && r.dev.cap_acc_w == 64 && r.ch.acc_w_reads == 0, "MINOR 0 device: %s, %u bits",
+              lv_fw_strerror(res), r.dev.cap_acc_w);
+    rig_close(&r);
+    res = load_with_acc_w(buf, len, 59, 0, &r);
+    CHECK(res == LV_FW_E_ACC_WIDTH && r.dev.detail == 60 && r.ch.writes == 0);
+    printf("  a 60-bit image on a 59-bit instance: %s (needs %u, has %u)\n", lv_fw_strerror(res), r.dev.detail,
+           r.dev.cap_acc_w);
+    rig_close(&r);
+    free(buf);
+    lv_dev_image_free(&img);
+}
+
 int main(void)
 {
     test_basics();
@@ -602,5 +761,6 @@ int main(void)
     test_corruption();
     test_interrupted();
     test_runs();
+    test_acc_width();
     return lv_test_report("firmware/test_fw_emu");
 }

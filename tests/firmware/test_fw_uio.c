@@ -78,6 +78,7 @@ int main(void)
     poke(fd, LV_REG_VERSION_OFFSET, LV_REG_VERSION_RESVAL);
     poke(fd, LV_REG_CAP_MAX_N_OFFSET, 64);
     poke(fd, LV_REG_CAP_MAX_M_OFFSET, 2016);
+    poke(fd, LV_REG_CAP_ACC_W_OFFSET, 40);
     poke(fd, LV_REG_STATUS_OFFSET, LV_REG_STATUS_IMAGE_VALID_MASK);
 
     lv_error err = {{0}};
@@ -95,14 +96,22 @@ int main(void)
     lv_fw_dev dev;
     CHECK(lv_fw_init(&dev, &hal) == LV_FW_OK);
 
-    /* Probe: exactly four reads, values from the file. */
+    /* Probe: exactly five reads, values from the file. */
     CHECK(lv_fw_probe(&dev) == LV_FW_OK);
     const step probe_seq[] = {{'R', LV_REG_ID_OFFSET, 0},
                               {'R', LV_REG_VERSION_OFFSET, 0},
                               {'R', LV_REG_CAP_MAX_N_OFFSET, 0},
-                              {'R', LV_REG_CAP_MAX_M_OFFSET, 0}};
-    check_seq(&rec, probe_seq, 4, "probe");
-    CHECK(dev.cap_max_n == 64 && dev.cap_max_m == 2016);
+                              {'R', LV_REG_CAP_MAX_M_OFFSET, 0},
+                              {'R', LV_REG_CAP_ACC_W_OFFSET, 0}};
+    check_seq(&rec, probe_seq, 5, "probe");
+    CHECK(dev.cap_max_n == 64 && dev.cap_max_m == 2016 && dev.cap_acc_w == 40);
+    /* A device of VERSION.MINOR 0 has no CAP_ACC_W: four reads, 64 bits. */
+    poke(fd, LV_REG_VERSION_OFFSET, LV_FIELD_PREP(VERSION, MAJOR, LV_REG_VERSION_MAJOR_RESVAL));
+    rec.n = 0;
+    CHECK(lv_fw_probe(&dev) == LV_FW_OK);
+    check_seq(&rec, probe_seq, 4, "probe (MINOR 0)");
+    CHECK(dev.cap_acc_w == 64);
+    poke(fd, LV_REG_VERSION_OFFSET, LV_REG_VERSION_RESVAL);
 
     /* run_start: the documented run sequence, in order, values in the file. */
     rec.n = 0;

@@ -10,9 +10,11 @@ mapfile -t srcs < <(grep -v "^#" "$rtl/core.f")   # the core's sources, rtl/core
 srcs+=(langevin_axi.v)
 paths=()
 for s in "${srcs[@]}"; do paths+=("$rtl/$s"); done
-for cfg in "1 2 1" "3 4096 8388608" "3 40 780" "5 13 78" "8 100 3"; do
-  read -r p n m <<<"$cfg"
-  echo "lint: langevin_axi P=$p MaxN=$n MaxM=$m"
-  verilator --lint-only -Wall -I"$rtl" -I"$gen" --top-module langevin_axi -GP="$p" -GMaxN="$n" -GMaxM="$m" "${paths[@]}"
+for cfg in "1 2 1 64" "3 4096 8388608 64" "3 40 780 64" "5 13 78 64" "8 100 3 64" "2 40 780 40" "3 4096 8388608 48" \
+           "1 2 1 33"; do
+  read -r p n m aw <<<"$cfg"
+  echo "lint: langevin_axi P=$p MaxN=$n MaxM=$m AccW=$aw"
+  verilator --lint-only -Wall -I"$rtl" -I"$gen" --top-module langevin_axi -GP="$p" -GMaxN="$n" -GMaxM="$m" -GAccW="$aw" \
+    "${paths[@]}"
 done
 echo "lint_axi: OK"
