@@ -16,7 +16,7 @@ for f in xilinx.csv ice40.csv time.csv summary.json fpga_estimates.log; do
   [ -s "$work/$f" ] || { echo "fpga_smoke: $f missing or empty"; exit 1; }
 done
 lut=$(awk -F, 'NR == 2 { print $6 }' "$work/xilinx.csv")
-fmax=$(awk -F, 'NR == 2 { print $13 }' "$work/ice40.csv")
+fmax=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fmax_MHz") c = i } NR == 2 { print $c }' "$work/ice40.csv")
 bin=$(ls "$work"/points/*.bin)
 echo "fpga_smoke: Xilinx LUT $lut, iCE40 Fmax $fmax MHz, bitstream $(stat -c %s "$bin") bytes"
 [ "${lut:-0}" -gt 0 ] || { echo "fpga_smoke: no LUT count"; exit 1; }
