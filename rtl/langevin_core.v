@@ -62,6 +62,9 @@
 //   MaxN  units capacity (>= 2)
 //   MaxM  stored couplings capacity (>= 1)
 //   CW    stored coupling width, 2 .. 16 (images need BJ <= CW)
+//   AccW  coupling accumulator width, 33 .. 64 (coupling_mac): exact for
+//         images whose field bound needs at most AccW bits (the firmware
+//         checks it against CAP_ACC_W)
 //   Overlap  1 (default): the per-unit phase overlaps the field pass
 //         (coupling_mac's read copies); 0: it follows the field pass, with
 //         half the accumulator RAM (rtl/sim/core_timing.h gives both)
