@@ -15,9 +15,11 @@
 //        is copied twice
 //   then unit_serial runs n_u cycles (rtl/sim/unit_serial_timing.h); at its
 //        done_o the results are written back: X = x', XP = x, GP = g
-//        (upd_i), the colour state (unit_serial's n_we_o), the meter's
-//        terms, the counters, and x' on xw_* (upd_i); idle from the next
-//        cycle.
+//        (upd_i), the colour state (unit_serial's n_we_o), the counters,
+//        and x' on xw_* (upd_i); idle from the next cycle.  The meter's
+//        terms go into meter_sums while the unit runs, each part of v and q
+//        on its strobe as unit_serial forms it (Terms = 1: no v / q output
+//        registers), so V and Q are complete at done_o.
 // Noise is prefetched one unit ahead: whenever no z is held or in flight,
 // the unit the core will issue next (unit_i while pend_i) is requested at
 // tick_i, so the 81-cycle noise source runs during the field pass and the
@@ -103,9 +105,10 @@ module core_units_serial #(
   wire [39:0]        gp_rd;
 
   wire               us_done, us_ready, us_sat_force, us_sat_state, us_n_we;
-  wire signed [63:0] us_g, us_x2, us_v, us_q, us_eta;
+  wire               us_v_valid, us_q_valid;
+  wire signed [63:0] us_g, us_x2, us_v, us_q, us_eta, us_term;
   wire signed [31:0] us_n, us_x;
-  wire               unused_us = ^{us_x2, us_eta, us_g[63:40]};
+  wire               unused_us = ^{us_x2, us_eta, us_g[63:40], us_v, us_q};
 
   wire wb      = us_done;
   wire wb_upd  = us_done & upd_i;
@@ -150,7 +153,7 @@ module core_units_serial #(
   wire us_start = (st_q == SRead) && f_valid_i;
   wire signed [7:0] eb = ({1'b0, u_q} < nv_i) ? eb_vis_i : eb_hid_i;
 
-  unit_serial #(.Hold(1)) u_unit (
+  unit_serial #(.Hold(1), .Terms(1)) u_unit (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .fx_i        (fx_i),
@@ -185,6 +188,9 @@ module core_units_serial #(
     .x2_o        (us_x2),
     .v_o         (us_v),
     .q_o         (us_q),
+    .v_valid_o   (us_v_valid),
+    .q_valid_o   (us_q_valid),
+    .term_o      (us_term),
     .eta_o       (us_eta),
     .n_o         (us_n),
     .n_we_o      (us_n_we),
@@ -236,9 +242,10 @@ module core_units_serial #(
     .pass_end_i   (pass_end_i),
     .heat_i       (heat_i),
     .latch_i      (latch_i),
-    .valid_i      (wb),
-    .vterm_i      (us_v),
-    .qterm_i      (us_q),
+    .valid_i      (us_v_valid),
+    .qvalid_i     (us_q_valid),
+    .vterm_i      (us_term),
+    .qterm_i      (us_term),
     .sat_force_i  (wb_upd & us_sat_force),
     .sat_state_i  (wb_upd & us_sat_state),
     .v0_o         (v0_o),

@@ -94,6 +94,7 @@ module energy_meter (
     .heat_i       (heat_i),
     .latch_i      (latch_i),
     .valid_i      (tvld_q),
+    .qvalid_i     (tvld_q),
     .vterm_i      (vterm_q),
     .qterm_i      (qterm_q),
     .sat_force_i  (sat_force_i),

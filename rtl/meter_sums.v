@@ -12,10 +12,13 @@
 // valid_i, so pass_end_i may come one cycle after the last valid_i.
 //
 // InPlace = 1 (the serial profile, where area counts): no per-pass sums; V is
-// zeroed at pass_start_i and accumulates the terms, Q -= qterm_i per term of
-// a heat pass, and pass_end_i latches V0 <= V, Q <= 0 (latch_i).  The same
-// values at every pass end (sums modulo 2^64); during a pass V and Q show
-// partial sums.  128 flip-flops and one 64-bit adder less.
+// zeroed at pass_start_i and accumulates the terms, V += vterm_i per valid_i,
+// Q -= qterm_i per qvalid_i of a heat pass (V and Q have separate strobes:
+// unit_serial.v with Terms = 1 presents each part of v and q as it is formed,
+// and they may come in any number and order), and pass_end_i latches V0 <= V,
+// Q <= 0 (latch_i).  The same values at every pass end (sums modulo 2^64);
+// during a pass V and Q show partial sums.  128 flip-flops and one 64-bit
+// adder less.  qvalid_i is unused with InPlace = 0 (tie it to valid_i).
 `default_nettype none
 
 module meter_sums #(
@@ -29,6 +32,7 @@ module meter_sums #(
   input  wire               heat_i,
   input  wire               latch_i,
   input  wire               valid_i,
+  input  wire               qvalid_i,
   input  wire signed [63:0] vterm_i,
   input  wire signed [63:0] qterm_i,
   input  wire               sat_force_i,
@@ -96,11 +100,13 @@ module meter_sums #(
       if (pass_end_i && latch_i) begin
         v0_o <= v_o;
         q_o  <= 64'sd0;
-      end else if (valid_i && heat_i) begin
+      end else if (qvalid_i && heat_i) begin
         q_o <= q_o - qterm_i;
       end
     end
   end
+
+  wire unused_qvalid = (InPlace == 0) & qvalid_i;
 
   initial begin
     if (InPlace != 0 && InPlace != 1) $error("meter_sums: InPlace = %0d must be 0 or 1", InPlace);

@@ -120,7 +120,8 @@
 `default_nettype none
 
 module unit_serial #(
-  parameter integer Hold = 0
+  parameter integer Hold  = 0,
+  parameter integer Terms = 0
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -157,8 +158,11 @@ module unit_serial #(
   output wire signed [63:0] g_o,
   output reg                sat_force_o,
   output wire signed [63:0] x2_o,
-  output reg  signed [63:0] v_o,        // energy term of the unit
-  output reg  signed [63:0] q_o,        // heat term (heat_i only)
+  output wire signed [63:0] v_o,        // energy term of the unit (0 with Terms = 1)
+  output wire signed [63:0] q_o,        // heat term (heat_i only; 0 with Terms = 1)
+  output wire               v_valid_o,  // term_o is a part of v (summed, they give v_o)
+  output wire               q_valid_o,  // term_o is q (heat_i only)
+  output wire signed [63:0] term_o,
   output reg  signed [63:0] eta_o,
   output reg  signed [31:0] n_o,        // colour-filter state n(t)
   output reg                n_we_o,     // write n_o back (update_i and a != 0)
@@ -330,6 +334,7 @@ module unit_serial #(
 
   // The result of the last instruction: the accumulator after its shift pass.
   wire signed [63:0] r_bus = acc_q;
+  reg  signed [63:0] v_q, q_q;    // v_o, q_o (Terms = 0 only; removed otherwise)
 
   // ---------------------------------------------------------------- operands
   wire signed [32:0] x33  = {x_u[31], x_u};
@@ -473,6 +478,15 @@ module unit_serial #(
                    (ph_q == P_COR) || (ph_q == P_SH && last_sh && sneg_q);
   wire wb_now    = (ph_q == P_LOAD) || (ph_q == P_WB);
 
+  // The meter's terms as they are written back (r_bus): each rounded part of
+  // v (bf x, f x, j4 x4, j2 x2; their sum is v_o) and q.  With Terms = 1 the
+  // caller sums these strobes and v_o / q_o (128 flip-flops) are not kept.
+  assign v_valid_o = wb_now & wvout_q;
+  assign q_valid_o = wb_now & (wdst_q == 4'd3);
+  assign term_o    = r_bus;
+  assign v_o       = (Terms != 0) ? 64'sd0 : v_q;
+  assign q_o       = (Terms != 0) ? 64'sd0 : q_q;
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ph_q   <= P_IDLE;
@@ -564,16 +578,20 @@ module unit_serial #(
       if (wwb_q != W_NONE) s_q <= s_next;
       if (ph_q == P_LOAD && i_wb == W_SR) s_q <= 64'sd0;
       if (wgsat_q || wxsat_q) sat_q <= s_next;
-      if (wvout_q) v_o <= s_next;
+      if (wvout_q) v_q <= s_next;
       case (wdst_q)
         4'd1: x2_q <= r_bus;
-        4'd3: q_o <= r_bus;
+        4'd3: q_q <= r_bus;
         4'd4: d_q <= r_bus[15:0];
         4'd5: n_o <= r_bus[31:0];
         4'd6: eta_o <= r_bus;
         default: ;
       endcase
     end
+  end
+
+  initial begin
+    if (Terms != 0 && Terms != 1) $error("unit_serial: Terms = %0d must be 0 or 1", Terms);
   end
 
 endmodule

@@ -17,14 +17,15 @@ module ice40_unit_top (
 
   // cfg: 6+6+7+7+32+32+32+4+32+32+16+16+8 = 230; request: 1+3+32+32+40+24+8+64+14+32 = 250
   localparam integer InW  = 230 + 250;
-  localparam integer OutW = 1 + 1 + 64 + 1 + 64 + 64 + 64 + 64 + 32 + 1 + 32 + 1;
+  localparam integer OutW = 1 + 1 + 64 + 1 + 64 + 64 + 64 + 64 + 32 + 1 + 32 + 1 + 2;
 
   reg [InW-1:0]  in_q;
   reg [OutW-1:0] out_q;
   always @(posedge clk_i) in_q <= {in_q[InW-2:0], sin_i};
 
-  wire               ready, done, sat_force, n_we, sat_state;
+  wire               ready, done, sat_force, n_we, sat_state, v_valid, q_valid;
   wire signed [63:0] g, x2, v, q, eta;
+  wire signed [63:0] unused_term;   // the accumulator: v and q show its terms' sums
   wire signed [31:0] n, x;
 
   unit_serial u_unit (
@@ -62,6 +63,9 @@ module ice40_unit_top (
     .x2_o        (x2),
     .v_o         (v),
     .q_o         (q),
+    .v_valid_o   (v_valid),
+    .q_valid_o   (q_valid),
+    .term_o      (unused_term),
     .eta_o       (eta),
     .n_o         (n),
     .n_we_o      (n_we),
@@ -70,7 +74,7 @@ module ice40_unit_top (
   );
 
   always @(posedge clk_i) begin
-    if (cap_i) out_q <= {ready, done, g, sat_force, x2, v, q, eta, n, n_we, x, sat_state};
+    if (cap_i) out_q <= {ready, done, g, sat_force, x2, v, q, eta, n, n_we, x, sat_state, v_valid, q_valid};
     else       out_q <= {out_q[OutW-2:0], 1'b0};
   end
   assign sout_o = out_q[OutW-1];

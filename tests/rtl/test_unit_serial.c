@@ -34,6 +34,10 @@
  * (coloured) n with update (the contract of rtl/unit_serial.v).  Also checked:
  * ready_o high when idle and low while busy, junk on every request input (and
  * start_i held high) while busy changes nothing, n_we_o = update and a != 0,
+ * the strobed meter terms (term_o at v_valid_o sums to v, 2 strobes, 4 with
+ * couple; q_valid_o once with heat, term_o = q: what core_units_serial adds
+ * with Terms = 1; the test runs the default Terms = 0, where both the output
+ * registers and the strobes exist),
  * and the cycle count of every case against the formula in the header of
  * rtl/unit_serial.v (lv_unit_serial_cycles of rtl/sim/unit_serial_timing.h).
  * The draws must produce saturations of g and x', coloured updates, negative
@@ -307,6 +311,10 @@ int main(int argc, char **argv)
         }
         int ok = o.g == e.g && o.sat_force == e.sat_force && o.x2 == e.x2 && o.v == e.v && (!in.heat || o.q == e.q) &&
                  o.ready_ok;
+        /* The strobed terms (what core_units_serial sums with Terms = 1): v's
+         * parts add up to v (2 without couple, 4 with), q once with heat. */
+        ok = ok && o.vsum == e.v && o.nv == (in.couple ? 4 : 2) && o.nq == (in.heat ? 1 : 0) &&
+             (!in.heat || o.qsum == e.q);
         if (in.update)
             ok = ok && o.eta == e.eta && o.x == e.x && o.sat_state == e.sat_state && o.n_we == (c.a != 0) &&
                  (c.a == 0 || o.n == e.n);
@@ -325,9 +333,9 @@ int main(int argc, char **argv)
                         in.couple, in.heat, in.update, in.x, in.xp, in.gp, in.cb, in.eb, in.acc, f_c, s_f, in.z,
                         in.nprev);
                 fprintf(stderr, "  g %" PRId64 "/%" PRId64 " satf %d/%d x2 %" PRId64 "/%" PRId64 " v %" PRId64 "/%" PRId64
-                        " q %" PRId64 "/%" PRId64 " eta %" PRId64 "/%" PRId64 " n %" PRId32 "/%" PRId32 " x' %" PRId32
+                        " q %" PRId64 "/%" PRId64 " strobes v %" PRId64 " (%d) q %" PRId64 " (%d) eta %" PRId64 "/%" PRId64 " n %" PRId32 "/%" PRId32 " x' %" PRId32
                         "/%" PRId32 " sats %d/%d n_we %d ready %d cycles %ld/%ld   (rtl/emu)\n",
-                        o.g, e.g, o.sat_force, e.sat_force, o.x2, e.x2, o.v, e.v, o.q, e.q, o.eta, e.eta, o.n, e.n,
+                        o.g, e.g, o.sat_force, e.sat_force, o.x2, e.x2, o.v, e.v, o.q, e.q, o.vsum, o.nv, o.qsum, o.nq, o.eta, e.eta, o.n, e.n,
                         o.x, e.x, o.sat_state, e.sat_state, o.n_we, o.ready_ok, o.cycles, want);
             }
         }

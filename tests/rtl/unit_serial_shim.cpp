@@ -58,6 +58,19 @@ void cycle(uss *h)
     h->ctx->timeInc(1);
 }
 
+/* The strobed meter terms visible in this cycle (after the edge). */
+void terms(const Vunit_serial *t, uss_out *out)
+{
+    if (t->v_valid_o) {
+        out->vsum = (int64_t)((uint64_t)out->vsum + (uint64_t)t->term_o);
+        out->nv++;
+    }
+    if (t->q_valid_o) {
+        out->qsum = (int64_t)((uint64_t)out->qsum + (uint64_t)t->term_o);
+        out->nq++;
+    }
+}
+
 } // namespace
 
 extern "C" {
@@ -85,12 +98,16 @@ int uss_run(uss *h, const uss_cfg *cfg, const uss_in *in, const uss_in *junk, lo
     t->clk_i = 0;
     t->eval();
     out->ready_ok = t->ready_o == 1;
+    out->vsum = out->qsum = 0;
+    out->nv = out->nq = 0;
     cycle(h); /* the start cycle */
     apply_in(t, junk);
+    terms(t, out);
     long n = 1;
     while (!t->done_o && n < max_cycles) {
         if (t->ready_o) out->ready_ok = 0;
         cycle(h);
+        terms(t, out);
         ++n;
     }
     t->start_i = 0;

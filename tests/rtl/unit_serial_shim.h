@@ -30,6 +30,8 @@ typedef struct { /* results after done_o */
     int64_t g, x2, v, q, eta;
     int sat_force, sat_state, n_we;
     int32_t n, x;
+    int64_t vsum, qsum; /* sums of term_o at v_valid_o / q_valid_o (the strobed terms) */
+    int nv, nq;         /* how many v_valid_o / q_valid_o cycles */
     long cycles;   /* from the start cycle to the cycle showing done_o */
     int ready_ok;  /* ready_o was high before start, low while busy, high at done */
 } uss_out;
