@@ -62,6 +62,13 @@
 // Hold = 1 (parameter): the caller holds x, xp, gp, cb, eb and nprev stable from
 // the start until done_o (core_units_serial.v keeps its RAMs' read address),
 // and unit_serial keeps no copy of them: 160 flip-flops less.
+// Meter terms.  Whatever Terms, each rounded part of v (bf x, f x, j4 x4,
+// j2 x2: 4 with couple_i, 2 without) is shown on term_o (the accumulator) in
+// the cycle of its write-back with v_valid_o high, and q (heat_i) with
+// q_valid_o high; their sum modulo 2^64 is v_o (and q_o), all before done_o.
+// Terms = 1 (parameter): v_o and q_o read 0 and their two 64-bit registers
+// are gone (128 flip-flops); the caller sums the strobes (core_units_serial.v
+// into meter_sums.v, V += part, Q -= q).
 //
 // Cycles.  A unit takes N cycles from its start edge to the edge that raises
 // done_o, and back-to-back units take N cycles each:
@@ -92,6 +99,10 @@
 //   SB_LUT4  SB_CARRY  SB_DFF*  SB_MAC16
 //    1,547      262      966        1        (without -dsp: 2,241 SB_LUT4)
 //
+// (Rerun with the term strobes, `chparam -set Terms 0|1`: Terms = 0 1,626
+// SB_LUT4 and 967 flip-flops, Terms = 1 1,592 and 839; the same command on
+// the file before the strobes gives 1,618 and 967, so the 1,547 above is
+// from an earlier revision of this file.)
 // (1,484 / 965, 2,176 without -dsp, before the field rounding moved here; the
 // coupling MAC saves 1,232 with FieldRound = 0.)  Place and route
 // (nextpnr-ice40 0.4 --up5k, seed 1) inside the serial harness
