@@ -37,11 +37,14 @@
 //   0x8 SAT_STATE  0x9 SAT_FORCE  0xA XW_X (the last state write)
 //   0xB cp_rdata [15:0]  0xC mr_bias [23:0], mr_rexp [31:24]  0xD-0xF 0
 //
-// Cost (yosys 0.23 synth_ice40 -dsp -noflatten, P 1, MaxN 16, AccW 40): the
-// held registers (what a device must hold anyway), the 40-bit command register
-// and a 13-word read multiplexer into its low 32 bits, instead of the 465-bit
-// input and 381-bit output shift registers of the first harness (docs/fpga.md
-// §2.2 has the counts).
+// Cost (yosys 0.23 synth_ice40 -dsp -noflatten, P 1, MaxN 16, AccW 40): 357
+// SB_LUT4 (mostly the read multiplexer, about one per output bit) and 464
+// flip-flops (424 held bits, what a device must hold anyway, the command
+// register and 3 strobes), against 384 and 845 for the first harness (465-bit
+// input and 381-bit capture / output shift registers).  Placed with the core
+// (docs/fpga.md §2.2): 5,918 logic cells instead of 6,009, since each held bit
+// still takes a cell of its own and the old capture flip-flops shared theirs
+// with their multiplexer LUTs.
 //
 // Parameters: those of langevin_core (P, MaxN, MaxM, CW, AccW, Serial; Overlap
 // is 0: the small profile has no read copies).  MaxN <= 2^15 (NW <= 16).
