@@ -93,17 +93,15 @@
 // test's random formats give 76..216, mean 142.  Throughput: one unit per N
 // cycles.
 //
-// Size, yosys 0.23 `synth_ice40 -dsp -top unit_serial` (the four pipelined
-// per-unit modules: 16,149 SB_LUT4 + 87 SB_MAC16):
+// Size, yosys 0.23 `read_verilog -defer; chparam -set Hold H -set Terms T;
+// synth_ice40 -dsp -top unit_serial` (the four pipelined per-unit modules:
+// 16,149 SB_LUT4 + 87 SB_MAC16):
 //
-//   SB_LUT4  SB_CARRY  SB_DFF*  SB_MAC16
-//    1,547      262      966        1        (without -dsp: 2,241 SB_LUT4)
+//                          SB_LUT4  SB_CARRY  SB_DFF*  SB_MAC16
+//   Hold 0, Terms 0          1,626      262      967        1
+//   Hold 1, Terms 1          1,621      262      671        1   (the small core's)
 //
-// (Rerun with the term strobes, `chparam -set Terms 0|1`: Terms = 0 1,626
-// SB_LUT4 and 967 flip-flops, Terms = 1 1,592 and 839; the same command on
-// the file before the strobes gives 1,618 and 967, so the 1,547 above is
-// from an earlier revision of this file.)
-// (1,484 / 965, 2,176 without -dsp, before the field rounding moved here; the
+// (1,547 / 966 when the field rounding moved here, 1,484 / 965 before it; the
 // coupling MAC saves 1,232 with FieldRound = 0.)  Place and route
 // (nextpnr-ice40 0.4 --up5k, seed 1) inside the serial harness
 // rtl/fpga/ice40_unit_top.v (480-bit input and 389-bit output shift registers,
