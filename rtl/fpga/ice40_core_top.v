@@ -8,8 +8,9 @@
 // flip-flop; 5 pins.  A harness for resource and Fmax figures: the usable
 // register interface is langevin_axi.v.
 //
-// Parameters: those of langevin_core (P, MaxN, MaxM, CW, AccW, Serial; Overlap
-// is 0: the small profile has no read copies).
+// Parameters: those of langevin_core (P, MaxN, MaxM, CW, AccW, Serial, Pair;
+// Overlap is 0: the small profile has no read copies).  Pair defaults to 0
+// here (one multiplier and accumulator per coupling lane, the UP5K profile).
 `default_nettype none
 
 module ice40_core_top #(
@@ -18,7 +19,8 @@ module ice40_core_top #(
   parameter integer MaxM   = 120,
   parameter integer CW     = 4,
   parameter integer AccW   = 40,
-  parameter integer Serial = 1
+  parameter integer Serial = 1,
+  parameter integer Pair   = 0
 ) (
   input  wire clk_i,
   input  wire rst_ni,
@@ -51,7 +53,8 @@ module ice40_core_top #(
   wire [15:0]        cp_rdata;
   wire [23:0]        mr_bias;
 
-  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .CW(CW), .AccW(AccW), .Overlap(0), .Serial(Serial)) u_core (
+  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .CW(CW), .AccW(AccW), .Overlap(0), .Serial(Serial),
+                  .Pair(Pair)) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .cfg_nv_i       (in_q[INv +: NW]),
