@@ -2,12 +2,14 @@
 # co-simulation tests are not built (the lint/synth test then skips).
 #
 # lv_verilate_core(<target> LANES <P> MAX_N <n> MAX_M <m> [CW <bits>] [OVERLAP 0|1]
-#                  [SERIAL 0|1] [ACC_W <bits>])
+#                  [SERIAL 0|1] [ACC_W <bits>] [PAIR 0|1])
 #   A static library <target> holding rtl/langevin_core.v Verilated with
 #   those parameters (CW: stored coupling width, default 16; OVERLAP: the
 #   core's Overlap parameter, default 1; SERIAL: its Serial parameter, the
 #   small-FPGA per-unit datapath, default 0; ACC_W: the coupling accumulator
-#   width AccW, 33 .. 64, default 64;
+#   width AccW, 33 .. 64, default 64; PAIR: its Pair parameter, 0 = one
+#   multiplier and accumulator per coupling lane serving a coupling's two
+#   updates in two cycles (needs OVERLAP 0 or SERIAL 1), default 1;
 #   PREFIX Vlangevin_core, -Wall) and the extern "C" shim
 #   rtl/sim/lvrtl_shim.cpp (API: rtl/sim/lvrtl.h), for plain C harnesses.
 #   With LANGEVIN_RTL_TRACE=ON the model is built with FST tracing (the
@@ -24,7 +26,7 @@ endif()
 option(LANGEVIN_RTL_TRACE "Build the Verilated RTL with FST waveform support" OFF)
 
 function(lv_verilate_core target)
-  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;CW;OVERLAP;SERIAL;ACC_W" "" ${ARGN})
+  cmake_parse_arguments(A "" "LANES;MAX_N;MAX_M;CW;OVERLAP;SERIAL;ACC_W;PAIR" "" ${ARGN})
   if(NOT A_CW)
     set(A_CW 16)
   endif()
@@ -37,13 +39,17 @@ function(lv_verilate_core target)
   if(NOT A_ACC_W)
     set(A_ACC_W 64)
   endif()
+  if(NOT DEFINED A_PAIR)
+    set(A_PAIR 1)
+  endif()
   get_property(srcs GLOBAL PROPERTY LV_RTL_SOURCES)
   get_property(incdir GLOBAL PROPERTY LV_RTL_DIR)
   add_library(${target} STATIC ${CMAKE_SOURCE_DIR}/rtl/sim/lvrtl_shim.cpp)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/rtl/sim)
   target_compile_definitions(${target} PRIVATE
     LVRTL_P=${A_LANES} LVRTL_MAX_N=${A_MAX_N} LVRTL_MAX_M=${A_MAX_M} LVRTL_CW=${A_CW}
-    LVRTL_OVERLAP=${A_OVERLAP} LVRTL_SERIAL=${A_SERIAL} LVRTL_ACC_W=${A_ACC_W})
+    LVRTL_OVERLAP=${A_OVERLAP} LVRTL_SERIAL=${A_SERIAL} LVRTL_ACC_W=${A_ACC_W}
+    LVRTL_PAIR=${A_PAIR})
   # Generated C++ is not held to the project's -Werror.
   target_compile_options(${target} PRIVATE -Wno-error -w)
   set(trace "")
@@ -56,7 +62,7 @@ function(lv_verilate_core target)
     TOP_MODULE langevin_core
     PREFIX Vlangevin_core
     VERILATOR_ARGS -Wall -GP=${A_LANES} -GMaxN=${A_MAX_N} -GMaxM=${A_MAX_M} -GCW=${A_CW} -GOverlap=${A_OVERLAP}
-                   -GSerial=${A_SERIAL} -GAccW=${A_ACC_W} --x-assign fast --x-initial fast)
+                   -GSerial=${A_SERIAL} -GAccW=${A_ACC_W} -GPair=${A_PAIR} --x-assign fast --x-initial fast)
 endfunction()
 
 # lv_verilate_module(<target> TOP <module> PREFIX <prefix> SOURCES <files...>

@@ -27,13 +27,26 @@
 //                                 writes), for the per-unit read port
 // Private accumulators make the 2P updates per cycle conflict-free; each is
 // a read-modify-write over 2 cycles with a one-deep forward (the same unit
-// in consecutive cycles, e.g. a row's i).  A word whose parity is not the
+// in consecutive cycles, e.g. a row's i).
+// With Pair = 0 a lane has one multiplier, one shifter, one read-modify-write
+// path, one x copy (xa, read at j then at i) and one accumulator acc[l]
+// (MaxN x (AccW+1)): each position is held for two cycles, the first adds
+// c x_j into acc[l][i], the second c x_i into acc[l][j] (one stored word per
+// coupling as before; the bank keeps its address for both cycles, so the
+// second read repeats the first).  The update stream then has a
+// row's i every other cycle and j of one pair next to i of the lane's next
+// pair; the read (F2) of an update shares its cycle with the write (F3) of
+// the one before, whatever the units, so the one-deep forward still covers
+// every read-after-write distance (1; at 2 and more the RAM read follows the
+// write), including the read of the address written in that cycle (lv_ram's
+// undefined word, never used).  A word whose parity is not the
 // current pass's reads as 0, so nothing has to clear it between passes:
 // lane l touches the same words in every pass of a run (the lane of a
 // coupling is fixed), and the setup sweep zeroes all of them.
 //
 // Per-unit read during the field pass.  The per-unit read port sums the 2P
-// read-copy words of unit u (exact: the total of §4) and rounds.  A unit's
+// read-copy words of unit u (P words with Pair = 0; exact: the total of §4)
+// and rounds.  A unit's
 // field is complete as soon as the walker has passed its last coupling, and
 // in the §3 order no later coupling reads its x either: without the
 // visible-visible block, unit u's last coupling ends stored row u (visible
@@ -65,9 +78,11 @@
 // accepts (§10 bounds every |acc| below 2^63).
 //
 // Timing: field pass = 1 + ceil(M/P) issue cycles + 3 drain cycles
-// (busy_o covers all of them); setup = n_rows + 2 cycles; read port
-// LATENCY = 3 (RAM read, the sum of the 2P words registered, the rounding:
-// one carry-chain stage each, for the clock rate).  After field_i (cycle 0)
+// (busy_o covers all of them; with Pair = 0, 1 + 2 ceil(M/P) + 3, and rdy_o
+// jumps from 0 to N 3 cycles after the last issue cycle, as with Overlap = 0
+// at Pair = 1); setup = n_rows + 2 cycles; read port
+// LATENCY = 3 (RAM read, the sum of the 2P (Pair = 0: P) words registered,
+// the rounding: one carry-chain stage each, for the clock rate).  After field_i (cycle 0)
 // rdy_o is 0 in cycles 1 .. 3, and in cycle a + 4 it is K(aP): the units
 // completed before stored coupling aP (N once the walker is past the last
 // coupling); it holds that value after the pass.
@@ -102,6 +117,14 @@
 //          taken modulo 2^AccW): such an instance runs the images with
 //          narrower Wx or BJ whose bound fits.  Narrower accumulators save
 //          RAM bits and adder / shifter width (docs/fpga.md §2)
+//   Pair   1 (default): both updates of a stored coupling in the same cycle
+//          (per lane two multipliers, shifters, x copies, read-modify-write
+//          paths and accumulators, and with Overlap two read copies).  0: one
+//          of each, the two updates in two consecutive cycles (above), field
+//          pass 2 ceil(M/P) issue cycles; needs Overlap = 0.  For small FPGAs:
+//          at P 1, MaxN 16, CW 4, Overlap 0, FieldRound 0, AccW 40 the module
+//          takes 755 SB_LUT4, 301 flip-flops, 7 SB_RAM40_4K and 2 SB_MAC16
+//          (synth_ice40 -dsp) against 1,152 / 436 / 12 / 4 with Pair = 1
 `default_nettype none
 
 module coupling_mac #(
@@ -113,7 +136,8 @@ module coupling_mac #(
   parameter integer CW    = 16,
   parameter integer Overlap = 1,
   parameter integer FieldRound = 1,
-  parameter integer AccW  = 64
+  parameter integer AccW  = 64,
+  parameter integer Pair  = 1
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -233,6 +257,7 @@ module coupling_mac #(
   reg [PosW-1:0]   pos_q;          // position of lane 0
   reg [BankW-1:0]  word_q;         // coupling word of this cycle
   reg [PosW-1:0]   lane_pos [0:P-1];
+  reg              half_q;         // Pair = 0: second update of the pair
   integer l;
 
   always @(*) begin
@@ -242,20 +267,28 @@ module coupling_mac #(
 
   wire [PosW-1:0] pos_next = next_pos(lane_pos[P-1], nv_i, nh_i, vv_i);
   wire            pass_more = (pos_q[PosW-1 -: 2] != BlkEnd);
+  // Pair = 0: each position is held for two cycles (half_q 0: the update of
+  // unit i, 1: of unit j); Pair = 1 advances every cycle (half_q stays 0).
+  wire            pos_adv   = (Pair != 0) || half_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       run_q  <= 1'b0;
       pos_q  <= {BlkEnd, {(2*UnitW+2){1'b0}}};
       word_q <= {BankW{1'b0}};
+      half_q <= 1'b0;
     end else if (field_i) begin
       run_q  <= 1'b1;
       pos_q  <= first_pos(nv_i, nh_i, vv_i);
       word_q <= {BankW{1'b0}};
+      half_q <= 1'b0;
     end else if (run_q) begin
       if (pass_more) begin
-        pos_q  <= pos_next;
-        word_q <= word_q + W1;
+        if (pos_adv) begin
+          pos_q  <= pos_next;
+          word_q <= word_q + W1;
+        end
+        half_q <= (Pair == 0) && !half_q;
       end else begin
         run_q <= 1'b0;
       end
@@ -398,7 +431,7 @@ module coupling_mac #(
 
       wire signed [CW-1:0] c1;
       wire signed [7:0]  ej1;
-      wire signed [31:0] xj1, xi1;
+      wire signed [31:0] xj1;            // Pair = 0: x at j or i (half_q)
       wire               set_rd = (g == 0) && set_q;
       wire [RowW-1:0]    rexp_raddr = set_rd ? set_row_q[RowW-1:0] :
                                       (g == 0 && !run_q) ? er_row_i : r0;
@@ -411,110 +444,183 @@ module coupling_mac #(
       lv_ram #(.Width(8), .Depth(MaxRows), .AddrW(RowW)) u_rexp (
         .clk_i(clk_i), .we_i(lde_we_i), .waddr_i(lde_row_i), .wdata_i(lde_data_i),
         .raddr_i(rexp_raddr), .rdata_o(ej1));
+      // Pair = 0: one x copy, read at j for unit i's update (half_q 0) and
+      // at i for unit j's (half_q 1).
+      wire [UnitW-1:0]   xa_raddr = (Pair == 0 && half_q) ? i0[UnitW-1:0] : j0[UnitW-1:0];
       lv_ram #(.Width(32), .Depth(MaxN), .AddrW(UnitW)) u_xa (
         .clk_i(clk_i), .we_i(xw_we_i), .waddr_i(xw_unit_i), .wdata_i(xw_data_i),
-        .raddr_i(j0[UnitW-1:0]), .rdata_o(xj1));
-      lv_ram #(.Width(32), .Depth(MaxN), .AddrW(UnitW)) u_xb (
-        .clk_i(clk_i), .we_i(xw_we_i), .waddr_i(xw_unit_i), .wdata_i(xw_data_i),
-        .raddr_i(i0[UnitW-1:0]), .rdata_o(xi1));
+        .raddr_i(xa_raddr), .rdata_o(xj1));
       if (g == 0) begin : gen_rexp0
         assign rexp0_rdata = ej1;
       end
 
-      // F1: products, scaled by 2^(E - eJ[r]).
-      reg              v1_q, v2_q, v3_q;
-      reg [UnitW-1:0]  i1_q, j1_q, i2_q, j2_q, i3_q, j3_q;
-      reg signed [AccW-1:0] ti2_q, tj2_q, ti3_q, tj3_q;
-      wire signed [7:0]  sh1 = e_max_q - ej1;
-      // |c x| < 2^(CW-1+31): a CW x 32 multiplier is exact; the product is
-      // then taken modulo 2^AccW (sign-extended, or its top bits dropped
-      // when AccW < CW + 32) and the shift works modulo 2^AccW like the C
-      // model's int64_t at AccW = 64.
-      wire signed [PW-1:0] pi1 = c1 * xj1;
-      wire signed [PW-1:0] pj1 = c1 * xi1;
-      wire signed [AccW-1:0] pi1w, pj1w;
-      if (AccW > PW) begin : gen_pext
-        assign pi1w = {{(AccW-PW){pi1[PW-1]}}, pi1};
-        assign pj1w = {{(AccW-PW){pj1[PW-1]}}, pj1};
-      end else if (AccW == PW) begin : gen_pfit
-        assign pi1w = pi1;
-        assign pj1w = pj1;
-      end else begin : gen_ptrunc
-        assign pi1w = pi1[AccW-1:0];
-        assign pj1w = pj1[AccW-1:0];
-        wire unused_ptop = ^{pi1[PW-1:AccW], pj1[PW-1:AccW]};
-      end
-      wire signed [AccW-1:0] ti1 = pi1w <<< sh1[5:0];
-      wire signed [AccW-1:0] tj1 = pj1w <<< sh1[5:0];
-      wire [1:0]         unused_sh = sh1[7:6];
-
-      // F3: read-modify-write with a one-deep forward; a word of another
-      // pass (parity bit AccW) is 0.
-      wire [AccW:0]      acc_i_rd, acc_j_rd;
-      reg               lwi_v_q, lwj_v_q;
-      reg [UnitW-1:0]   lwi_a_q, lwj_a_q;
-      reg signed [AccW-1:0] lwi_d_q, lwj_d_q;
-      wire signed [AccW-1:0] mem_i = (acc_i_rd[AccW] == par_q) ? $signed(acc_i_rd[AccW-1:0]) : AccZ;
-      wire signed [AccW-1:0] mem_j = (acc_j_rd[AccW] == par_q) ? $signed(acc_j_rd[AccW-1:0]) : AccZ;
-      wire signed [AccW-1:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : mem_i;
-      wire signed [AccW-1:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : mem_j;
-      wire signed [AccW-1:0] new_i = old_i + ti3_q;
-      wire signed [AccW-1:0] new_j = old_j + tj3_q;
-
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0;
-          i1_q <= {UnitW{1'b0}}; j1_q <= {UnitW{1'b0}};
-          i2_q <= {UnitW{1'b0}}; j2_q <= {UnitW{1'b0}};
-          i3_q <= {UnitW{1'b0}}; j3_q <= {UnitW{1'b0}};
-          ti2_q <= AccZ; tj2_q <= AccZ; ti3_q <= AccZ; tj3_q <= AccZ;
-          lwi_v_q <= 1'b0; lwj_v_q <= 1'b0;
-          lwi_a_q <= {UnitW{1'b0}}; lwj_a_q <= {UnitW{1'b0}};
-          lwi_d_q <= AccZ; lwj_d_q <= AccZ;
-        end else begin
-          v1_q <= v0;  i1_q <= i0[UnitW-1:0]; j1_q <= j0[UnitW-1:0];
-          v2_q <= v1_q; i2_q <= i1_q; j2_q <= j1_q; ti2_q <= ti1; tj2_q <= tj1;
-          v3_q <= v2_q; i3_q <= i2_q; j3_q <= j2_q; ti3_q <= ti2_q; tj3_q <= tj2_q;
-          lwi_v_q <= v3_q; lwi_a_q <= i3_q; lwi_d_q <= new_i;
-          lwj_v_q <= v3_q; lwj_a_q <= j3_q; lwj_d_q <= new_j;
+      if (Pair != 0) begin : gen_pair
+        wire signed [31:0] xi1;
+        lv_ram #(.Width(32), .Depth(MaxN), .AddrW(UnitW)) u_xb (
+          .clk_i(clk_i), .we_i(xw_we_i), .waddr_i(xw_unit_i), .wdata_i(xw_data_i),
+          .raddr_i(i0[UnitW-1:0]), .rdata_o(xi1));
+        // F1: products, scaled by 2^(E - eJ[r]).
+        reg              v1_q, v2_q, v3_q;
+        reg [UnitW-1:0]  i1_q, j1_q, i2_q, j2_q, i3_q, j3_q;
+        reg signed [AccW-1:0] ti2_q, tj2_q, ti3_q, tj3_q;
+        wire signed [7:0]  sh1 = e_max_q - ej1;
+        // |c x| < 2^(CW-1+31): a CW x 32 multiplier is exact; the product is
+        // then taken modulo 2^AccW (sign-extended, or its top bits dropped
+        // when AccW < CW + 32) and the shift works modulo 2^AccW like the C
+        // model's int64_t at AccW = 64.
+        wire signed [PW-1:0] pi1 = c1 * xj1;
+        wire signed [PW-1:0] pj1 = c1 * xi1;
+        wire signed [AccW-1:0] pi1w, pj1w;
+        if (AccW > PW) begin : gen_pext
+          assign pi1w = {{(AccW-PW){pi1[PW-1]}}, pi1};
+          assign pj1w = {{(AccW-PW){pj1[PW-1]}}, pj1};
+        end else if (AccW == PW) begin : gen_pfit
+          assign pi1w = pi1;
+          assign pj1w = pj1;
+        end else begin : gen_ptrunc
+          assign pi1w = pi1[AccW-1:0];
+          assign pj1w = pj1[AccW-1:0];
+          wire unused_ptop = ^{pi1[PW-1:AccW], pj1[PW-1:AccW]};
         end
+        wire signed [AccW-1:0] ti1 = pi1w <<< sh1[5:0];
+        wire signed [AccW-1:0] tj1 = pj1w <<< sh1[5:0];
+        wire [1:0]         unused_sh = sh1[7:6];
+
+        // F3: read-modify-write with a one-deep forward; a word of another
+        // pass (parity bit AccW) is 0.
+        wire [AccW:0]      acc_i_rd, acc_j_rd;
+        reg               lwi_v_q, lwj_v_q;
+        reg [UnitW-1:0]   lwi_a_q, lwj_a_q;
+        reg signed [AccW-1:0] lwi_d_q, lwj_d_q;
+        wire signed [AccW-1:0] mem_i = (acc_i_rd[AccW] == par_q) ? $signed(acc_i_rd[AccW-1:0]) : AccZ;
+        wire signed [AccW-1:0] mem_j = (acc_j_rd[AccW] == par_q) ? $signed(acc_j_rd[AccW-1:0]) : AccZ;
+        wire signed [AccW-1:0] old_i = (lwi_v_q && lwi_a_q == i3_q) ? lwi_d_q : mem_i;
+        wire signed [AccW-1:0] old_j = (lwj_v_q && lwj_a_q == j3_q) ? lwj_d_q : mem_j;
+        wire signed [AccW-1:0] new_i = old_i + ti3_q;
+        wire signed [AccW-1:0] new_j = old_j + tj3_q;
+
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0;
+            i1_q <= {UnitW{1'b0}}; j1_q <= {UnitW{1'b0}};
+            i2_q <= {UnitW{1'b0}}; j2_q <= {UnitW{1'b0}};
+            i3_q <= {UnitW{1'b0}}; j3_q <= {UnitW{1'b0}};
+            ti2_q <= AccZ; tj2_q <= AccZ; ti3_q <= AccZ; tj3_q <= AccZ;
+            lwi_v_q <= 1'b0; lwj_v_q <= 1'b0;
+            lwi_a_q <= {UnitW{1'b0}}; lwj_a_q <= {UnitW{1'b0}};
+            lwi_d_q <= AccZ; lwj_d_q <= AccZ;
+          end else begin
+            v1_q <= v0;  i1_q <= i0[UnitW-1:0]; j1_q <= j0[UnitW-1:0];
+            v2_q <= v1_q; i2_q <= i1_q; j2_q <= j1_q; ti2_q <= ti1; tj2_q <= tj1;
+            v3_q <= v2_q; i3_q <= i2_q; j3_q <= j2_q; ti3_q <= ti2_q; tj3_q <= tj2_q;
+            lwi_v_q <= v3_q; lwi_a_q <= i3_q; lwi_d_q <= new_i;
+            lwj_v_q <= v3_q; lwj_a_q <= j3_q; lwj_d_q <= new_j;
+          end
+        end
+
+        // Accumulator write port: setup zeroing or F3, into the accumulator
+        // and its read copy alike.  Read ports: F2 (accumulator) and the
+        // per-unit read (copy), so reads during the field pass never collide.
+        wire              zero_we = set_q && ({1'b0, set_row_q} < {2'b00, n_units});
+        wire [UnitW-1:0]  wi_a    = zero_we ? set_row_q[UnitW-1:0] : i3_q;
+        wire [UnitW-1:0]  wj_a    = zero_we ? set_row_q[UnitW-1:0] : j3_q;
+        wire [AccW-1:0]   wi_d    = zero_we ? AccZ : new_i;
+        wire [AccW-1:0]   wj_d    = zero_we ? AccZ : new_j;
+        wire              acc_we  = zero_we | v3_q;
+        // Without read copies the per-unit read takes the accumulators' read
+        // port; the core reads only after the field pass (rdy_o).
+        wire              rd_own  = (Overlap == 0) && rd_valid_i;
+
+        lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
+          .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i({par_q, wi_d}),
+          .raddr_i(rd_own ? rd_unit_i : i2_q), .rdata_o(acc_i_rd));
+        lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
+          .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i({par_q, wj_d}),
+          .raddr_i(rd_own ? rd_unit_i : j2_q), .rdata_o(acc_j_rd));
+
+        if (Overlap != 0) begin : gen_copy
+          wire [AccW-1:0] cpy_i_rd, cpy_j_rd;
+          lv_ram #(.Width(AccW), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
+            .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i(wi_d),
+            .raddr_i(rd_unit_i), .rdata_o(cpy_i_rd));
+          lv_ram #(.Width(AccW), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
+            .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i(wj_d),
+            .raddr_i(rd_unit_i), .rdata_o(cpy_j_rd));
+          assign acc_i_word[g] = cpy_i_rd;
+          assign acc_j_word[g] = cpy_j_rd;
+        end else begin : gen_shared
+          assign acc_i_word[g] = mem_i;
+          assign acc_j_word[g] = mem_j;
+        end
+        assign lane_busy[g]  = v1_q | v2_q | v3_q;
+      end else begin : gen_half
+        // F0 (continued): the unit this cycle's update goes to.
+        wire [UnitW-1:0] u0 = half_q ? j0[UnitW-1:0] : i0[UnitW-1:0];
+
+        // F1: the product, scaled by 2^(E - eJ[r]) (as in gen_pair).
+        reg              v1_q, v2_q, v3_q;
+        reg [UnitW-1:0]  u1_q, u2_q, u3_q;
+        reg signed [AccW-1:0] t2_q, t3_q;
+        wire signed [7:0]  sh1 = e_max_q - ej1;
+        wire signed [PW-1:0] p1 = c1 * xj1;
+        wire signed [AccW-1:0] p1w;
+        if (AccW > PW) begin : gen_pext
+          assign p1w = {{(AccW-PW){p1[PW-1]}}, p1};
+        end else if (AccW == PW) begin : gen_pfit
+          assign p1w = p1;
+        end else begin : gen_ptrunc
+          assign p1w = p1[AccW-1:0];
+          wire unused_ptop = ^p1[PW-1:AccW];
+        end
+        wire signed [AccW-1:0] t1 = p1w <<< sh1[5:0];
+        wire [1:0]         unused_sh = sh1[7:6];
+
+        // F3: read-modify-write.  The read (F2) of an update and the write
+        // (F3) of the one before it fall in the same cycle, so the only
+        // read-after-write distance is 1 (that read may return the RAM's
+        // undefined collision word): the one-deep forward covers it; an
+        // update two or more cycles later reads the RAM after the write.
+        // (A row's i recurs at distance 2.  At distance 1 the units are j of
+        // one pair and i of the lane's next pair: never equal at P = 1 in the
+        // §3 order, but at P > 1, e.g. (a, b) then (b, c) P couplings later;
+        // rtl/cosim_p3_seq_half fails without the forward.)
+        wire [AccW:0]      acc_rd;
+        reg               lw_v_q;
+        reg [UnitW-1:0]   lw_a_q;
+        reg signed [AccW-1:0] lw_d_q;
+        wire signed [AccW-1:0] mem_u = (acc_rd[AccW] == par_q) ? $signed(acc_rd[AccW-1:0]) : AccZ;
+        wire signed [AccW-1:0] old_u = (lw_v_q && lw_a_q == u3_q) ? lw_d_q : mem_u;
+        wire signed [AccW-1:0] new_u = old_u + t3_q;
+
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0;
+            u1_q <= {UnitW{1'b0}}; u2_q <= {UnitW{1'b0}}; u3_q <= {UnitW{1'b0}};
+            t2_q <= AccZ; t3_q <= AccZ;
+            lw_v_q <= 1'b0; lw_a_q <= {UnitW{1'b0}}; lw_d_q <= AccZ;
+          end else begin
+            v1_q <= v0;   u1_q <= u0;
+            v2_q <= v1_q; u2_q <= u1_q; t2_q <= t1;
+            v3_q <= v2_q; u3_q <= u2_q; t3_q <= t2_q;
+            lw_v_q <= v3_q; lw_a_q <= u3_q; lw_d_q <= new_u;
+          end
+        end
+
+        // One accumulator per lane: setup zeroing or F3; read at F2, or by
+        // the per-unit read after the pass (Overlap = 0 only).
+        wire              zero_we = set_q && ({1'b0, set_row_q} < {2'b00, n_units});
+        wire [UnitW-1:0]  w_a     = zero_we ? set_row_q[UnitW-1:0] : u3_q;
+        wire [AccW-1:0]   w_d     = zero_we ? AccZ : new_u;
+        wire              acc_we  = zero_we | v3_q;
+        wire              rd_own  = rd_valid_i;
+
+        lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc (
+          .clk_i(clk_i), .we_i(acc_we), .waddr_i(w_a), .wdata_i({par_q, w_d}),
+          .raddr_i(rd_own ? rd_unit_i : u2_q), .rdata_o(acc_rd));
+        assign acc_i_word[g] = mem_u;
+        assign acc_j_word[g] = AccZ;
+        assign lane_busy[g]  = v1_q | v2_q | v3_q;
       end
-
-      // Accumulator write port: setup zeroing or F3, into the accumulator
-      // and its read copy alike.  Read ports: F2 (accumulator) and the
-      // per-unit read (copy), so reads during the field pass never collide.
-      wire              zero_we = set_q && ({1'b0, set_row_q} < {2'b00, n_units});
-      wire [UnitW-1:0]  wi_a    = zero_we ? set_row_q[UnitW-1:0] : i3_q;
-      wire [UnitW-1:0]  wj_a    = zero_we ? set_row_q[UnitW-1:0] : j3_q;
-      wire [AccW-1:0]   wi_d    = zero_we ? AccZ : new_i;
-      wire [AccW-1:0]   wj_d    = zero_we ? AccZ : new_j;
-      wire              acc_we  = zero_we | v3_q;
-      // Without read copies the per-unit read takes the accumulators' read
-      // port; the core reads only after the field pass (rdy_o).
-      wire              rd_own  = (Overlap == 0) && rd_valid_i;
-
-      lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc_i (
-        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i({par_q, wi_d}),
-        .raddr_i(rd_own ? rd_unit_i : i2_q), .rdata_o(acc_i_rd));
-      lv_ram #(.Width(AccW+1), .Depth(MaxN), .AddrW(UnitW)) u_acc_j (
-        .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i({par_q, wj_d}),
-        .raddr_i(rd_own ? rd_unit_i : j2_q), .rdata_o(acc_j_rd));
-
-      if (Overlap != 0) begin : gen_copy
-        wire [AccW-1:0] cpy_i_rd, cpy_j_rd;
-        lv_ram #(.Width(AccW), .Depth(MaxN), .AddrW(UnitW)) u_cpy_i (
-          .clk_i(clk_i), .we_i(acc_we), .waddr_i(wi_a), .wdata_i(wi_d),
-          .raddr_i(rd_unit_i), .rdata_o(cpy_i_rd));
-        lv_ram #(.Width(AccW), .Depth(MaxN), .AddrW(UnitW)) u_cpy_j (
-          .clk_i(clk_i), .we_i(acc_we), .waddr_i(wj_a), .wdata_i(wj_d),
-          .raddr_i(rd_unit_i), .rdata_o(cpy_j_rd));
-        assign acc_i_word[g] = cpy_i_rd;
-        assign acc_j_word[g] = cpy_j_rd;
-      end else begin : gen_shared
-        assign acc_i_word[g] = mem_i;
-        assign acc_j_word[g] = mem_j;
-      end
-      assign lane_busy[g]  = v1_q | v2_q | v3_q;
     end
   endgenerate
 
@@ -537,7 +643,8 @@ module coupling_mac #(
   reg               rd2_q;
   always @(*) begin
     acc_sum = AccZ;
-    for (l = 0; l < P; l = l + 1) acc_sum = acc_sum + acc_i_word[l] + acc_j_word[l];
+    for (l = 0; l < P; l = l + 1)
+      acc_sum = (Pair != 0) ? acc_sum + acc_i_word[l] + acc_j_word[l] : acc_sum + acc_i_word[l];
   end
   wire signed [63:0] acc_x;
   if (AccW < 64) begin : gen_sext
@@ -588,6 +695,8 @@ module coupling_mac #(
     if (Overlap != 0 && Overlap != 1) $error("coupling_mac: Overlap = %0d must be 0 or 1", Overlap);
     if (FieldRound != 0 && FieldRound != 1) $error("coupling_mac: FieldRound = %0d must be 0 or 1", FieldRound);
     if (AccW < 33 || AccW > 64) $error("coupling_mac: AccW = %0d must be 33..64", AccW);
+    if (Pair != 0 && Pair != 1) $error("coupling_mac: Pair = %0d must be 0 or 1", Pair);
+    if (Pair == 0 && Overlap != 0) $error("coupling_mac: Pair = 0 needs Overlap = 0");
     if (MaxN < 2 || (1 << UnitW) < MaxN || (1 << (UnitW - 1)) >= MaxN)
       $error("coupling_mac: UnitW = %0d must be clog2(MaxN = %0d)", UnitW, MaxN);
     if ((1 << BankW) < BankD || (1 << (BankW - 1)) >= BankD)

@@ -81,7 +81,8 @@ module langevin_core #(
   parameter integer CW   = 16,
   parameter integer AccW = 64,
   parameter integer Overlap = 1,
-  parameter integer Serial = 0
+  parameter integer Serial = 0,
+  parameter integer Pair = 1
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -291,7 +292,7 @@ module langevin_core #(
   wire signed [63:0] f2;
 
   coupling_mac #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .UnitW(UnitW), .BankW(BankW), .CW(CW),
-                 .Overlap(MacOverlap), .FieldRound(Serial != 0 ? 0 : 1), .AccW(AccW)) u_mac (
+                 .Overlap(MacOverlap), .FieldRound(Serial != 0 ? 0 : 1), .AccW(AccW), .Pair(Pair)) u_mac (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .nv_i         (cfg_nv_i),

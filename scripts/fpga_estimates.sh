@@ -24,8 +24,10 @@
 #               accumulators) or 0 (no read copies)
 #   MAXN MAXM   capacity of the Xilinx points (default 1296 532224)
 #   ICE_MAC     "P:MaxN:MaxM:CW" of the iCE40 MAC harness (default 1:64:2016:4)
-#   ICE_CORE    "P:MaxN:MaxM:CW:AccW" of the whole core (Serial = 1) on iCE40, or ""
-#               to skip (default 1:16:120:4:40)
+#   ICE_CORE    "P:MaxN:MaxM:CW:AccW[:Pair]" of the whole core (Serial = 1) on
+#               iCE40, or "" to skip (default 1:16:120:4:40:0; Pair, the
+#               coupling_mac parameter, is 0 when left out: one multiplier and
+#               accumulator per lane, a coupling's two updates in two cycles)
 #   ICE_FREQ    nextpnr target in MHz (default 12)
 #   TIME_P      lane counts of the time table (default "1 4 8 16 32 64")
 #   TEQ RUN     coupling-free and coupled ticks per sample (default 1000 2500)
@@ -41,7 +43,7 @@ OVERLAP=${OVERLAP:-1}
 MAXN=${MAXN:-1296}
 MAXM=${MAXM:-532224}
 ICE_MAC=${ICE_MAC:-1:64:2016:4}
-ICE_CORE=${ICE_CORE-1:16:120:4:40}
+ICE_CORE=${ICE_CORE-1:16:120:4:40:0}
 ICE_FREQ=${ICE_FREQ:-12}
 TIME_P=${TIME_P:-1 4 8 16 32 64}
 TEQ=${TEQ:-1000}
@@ -129,8 +131,8 @@ fmax=$(grep -E "Max frequency for clock +'clk_i" "$ib.pnr.log" | tail -1 | sed -
 [ -n "$fmax" ] || { echo "fpga_estimates: no Fmax in $ib.pnr.log" >&2; exit 1; }
 util() { grep -E "^Info:[[:space:]]+$1:" "$ib.pnr.log" | tail -1 | sed -E 's/.*: *([0-9]+)\/ *([0-9]+).*/\1 of \2/'; }
 lc=$(util ICESTORM_LC); ram=$(util ICESTORM_RAM); dsp=$(util ICESTORM_DSP); io=$(util SB_IO)
-icsv="design,P,MaxN,MaxM,CW,AccW,SB_LUT4,SB_MAC16,SB_RAM40_4K,placed_LC,placed_EBR,placed_DSP,placed_IO,fmax_MHz,bitstream"$'\n'
-icsv+="mac_harness,$IP,$IN,$IM,$ICW,64,$(cells "$ib.stat" SB_LUT4),$(cells "$ib.stat" SB_MAC16),$(cells "$ib.stat" SB_RAM40_4K),$lc,$ram,$dsp,$io,$fmax,$(basename "$ib.bin") ($(stat -c %s "$ib.bin") bytes)"$'\n'
+icsv="design,P,MaxN,MaxM,CW,AccW,Pair,SB_LUT4,SB_MAC16,SB_RAM40_4K,placed_LC,placed_EBR,placed_DSP,placed_IO,fmax_MHz,bitstream"$'\n'
+icsv+="mac_harness,$IP,$IN,$IM,$ICW,64,1,$(cells "$ib.stat" SB_LUT4),$(cells "$ib.stat" SB_MAC16),$(cells "$ib.stat" SB_RAM40_4K),$lc,$ram,$dsp,$io,$fmax,$(basename "$ib.bin") ($(stat -c %s "$ib.bin") bytes)"$'\n'
 say "    placed: LC $lc, EBR $ram, DSP $dsp, IO $io; Fmax $fmax MHz; bitstream $ib.bin"
 
 # ---- 3. iCE40 UP5K: the whole core, small-FPGA profile (Serial = 1) --------------
@@ -138,12 +140,13 @@ say "    placed: LC $lc, EBR $ram, DSP $dsp, IO $io; Fmax $fmax MHz; bitstream $
 # behind the same kind of serial harness.  nextpnr stops when the design needs
 # more cells than the part has; the demand it reports is recorded then.
 if [ -n "$ICE_CORE" ]; then
-  IFS=: read -r CP CN CM CCW CAW <<<"$ICE_CORE"
-  for v in "$CP" "$CN" "$CM" "$CCW" "$CAW"; do num ICE_CORE "$v"; done
-  cb=$OUT/points/ice40_core_serial_p${CP}_n${CN}_m${CM}_cw${CCW}_acc${CAW}
+  IFS=: read -r CP CN CM CCW CAW CPR <<<"$ICE_CORE"
+  CPR=${CPR:-0}
+  for v in "$CP" "$CN" "$CM" "$CCW" "$CAW" "$CPR"; do num ICE_CORE "$v"; done
+  cb=$OUT/points/ice40_core_serial_p${CP}_n${CN}_m${CM}_cw${CCW}_acc${CAW}_pair${CPR}
   if [ ! -f "$cb.stat" ]; then
-    say "  synth_ice40 + nextpnr-ice40 --up5k: langevin_core Serial = 1, P = $CP, MaxN = $CN, MaxM = $CM, CW = $CCW, AccW = $CAW"
-    nice yosys -q -l "$cb.yosys.log" -p "$(reads "${CORE_SRCS[@]}" fpga/ice40_core_top.v) chparam -set P $CP -set MaxN $CN -set MaxM $CM -set CW $CCW -set AccW $CAW ice40_core_top; synth_ice40 -top ice40_core_top -dsp -json $cb.json; tee -q -o $cb.stat.tmp stat" >/dev/null
+    say "  synth_ice40 + nextpnr-ice40 --up5k: langevin_core Serial = 1, P = $CP, MaxN = $CN, MaxM = $CM, CW = $CCW, AccW = $CAW, Pair = $CPR"
+    nice yosys -q -l "$cb.yosys.log" -p "$(reads "${CORE_SRCS[@]}" fpga/ice40_core_top.v) chparam -set P $CP -set MaxN $CN -set MaxM $CM -set CW $CCW -set AccW $CAW -set Pair $CPR ice40_core_top; synth_ice40 -top ice40_core_top -dsp -json $cb.json; tee -q -o $cb.stat.tmp stat" >/dev/null
     rm -f "$cb.bin"
     if nice nextpnr-ice40 --up5k --package sg48 --json "$cb.json" --asc "$cb.asc" --freq "$ICE_FREQ" --timing-allow-fail \
          --seed 1 --log "$cb.pnr.log" >/dev/null 2>&1; then
@@ -159,8 +162,8 @@ if [ -n "$ICE_CORE" ]; then
   else
     cfmax=""; cbit="does not fit"
   fi
-  icsv+="core_serial_harness,$CP,$CN,$CM,$CCW,$CAW,$(cells "$cb.stat" SB_LUT4),$(cells "$cb.stat" SB_MAC16),$(cells "$cb.stat" SB_RAM40_4K),$clc,$cram,$cdsp,$cio,$cfmax,$cbit"$'\n'
-  say "    core (Serial = 1): SB_LUT4 $(cells "$cb.stat" SB_LUT4), LC $clc, EBR $cram, DSP $cdsp; Fmax ${cfmax:-none}; $cbit"
+  icsv+="core_serial_harness,$CP,$CN,$CM,$CCW,$CAW,$CPR,$(cells "$cb.stat" SB_LUT4),$(cells "$cb.stat" SB_MAC16),$(cells "$cb.stat" SB_RAM40_4K),$clc,$cram,$cdsp,$cio,$cfmax,$cbit"$'\n'
+  say "    core (Serial = 1, Pair = $CPR): SB_LUT4 $(cells "$cb.stat" SB_LUT4), LC $clc, EBR $cram, DSP $cdsp; Fmax ${cfmax:-none}; $cbit"
 fi
 put "$OUT/ice40.csv" "$icsv"
 

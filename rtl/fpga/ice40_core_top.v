@@ -46,8 +46,10 @@
 // still takes a cell of its own and the old capture flip-flops shared theirs
 // with their multiplexer LUTs.
 //
-// Parameters: those of langevin_core (P, MaxN, MaxM, CW, AccW, Serial; Overlap
-// is 0: the small profile has no read copies).  MaxN <= 2^15 (NW <= 16).
+// Parameters: those of langevin_core (P, MaxN, MaxM, CW, AccW, Serial, Pair;
+// Overlap is 0: the small profile has no read copies).  Pair defaults to 0
+// here (one multiplier and accumulator per coupling lane, the UP5K profile).
+// MaxN <= 2^15 (NW <= 16).
 `default_nettype none
 
 module ice40_core_top #(
@@ -56,7 +58,8 @@ module ice40_core_top #(
   parameter integer MaxM   = 120,
   parameter integer CW     = 4,
   parameter integer AccW   = 40,
-  parameter integer Serial = 1
+  parameter integer Serial = 1,
+  parameter integer Pair   = 0
 ) (
   input  wire clk_i,
   input  wire rst_ni,
@@ -150,7 +153,8 @@ module ice40_core_top #(
   wire [15:0]        cp_rdata;
   wire [23:0]        mr_bias;
 
-  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .CW(CW), .AccW(AccW), .Overlap(0), .Serial(Serial)) u_core (
+  langevin_core #(.P(P), .MaxN(MaxN), .MaxM(MaxM), .CW(CW), .AccW(AccW), .Overlap(0), .Serial(Serial),
+                  .Pair(Pair)) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .cfg_nv_i       (nv_q),

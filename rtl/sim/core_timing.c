@@ -76,12 +76,26 @@ static int64_t frontier(const walker *w)
     }
 }
 
+uint64_t lv_core_field_cycles(int64_t nv, int64_t nh, int vv, int lanes, int pair)
+{
+    if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1) return 0;
+    const uint64_t a = (lv_core_couplings(nv, nh, vv) + (uint64_t)lanes - 1) / (uint64_t)lanes;
+    return pair ? a : 2 * a;
+}
+
 uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int couple, int overlap)
+{
+    return lv_core_pass_cycles_pair(nv, nh, vv, lanes, couple, overlap, 1);
+}
+
+uint64_t lv_core_pass_cycles_pair(int64_t nv, int64_t nh, int vv, int lanes, int couple, int overlap,
+                                  int pair)
 {
     if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1) return 0;
     const int64_t n = nv + nh;
     if (!couple) return (uint64_t)n + 18;
-    if (!overlap) return (lv_core_couplings(nv, nh, vv) + (uint64_t)lanes - 1) / (uint64_t)lanes + (uint64_t)n + 21;
+    if (!overlap) return lv_core_field_cycles(nv, nh, vv, lanes, pair) + (uint64_t)n + 21;
+    if (!pair) return 0; /* Pair = 0 needs Overlap = 0 */
 
     walker w = {nv, nh, vv ? 1 : 0, 0, 0, 0};
     settle(&w);
@@ -107,8 +121,14 @@ uint64_t lv_core_pass_cycles(int64_t nv, int64_t nh, int vv, int lanes, int coup
 uint64_t lv_core_pass_cycles_serial(int64_t nv, int64_t nh, int vv, int lanes, int couple, int upd,
                                     int cyc_vis, int cyc_hid)
 {
+    return lv_core_pass_cycles_serial_pair(nv, nh, vv, lanes, couple, upd, cyc_vis, cyc_hid, 1);
+}
+
+uint64_t lv_core_pass_cycles_serial_pair(int64_t nv, int64_t nh, int vv, int lanes, int couple, int upd,
+                                         int cyc_vis, int cyc_hid, int pair)
+{
     if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1 || cyc_vis < 1 || cyc_hid < 1) return 0;
-    uint64_t i = couple ? (lv_core_couplings(nv, nh, vv) + (uint64_t)lanes - 1) / (uint64_t)lanes + 4 : 1;
+    uint64_t i = couple ? lv_core_field_cycles(nv, nh, vv, lanes, pair) + 4 : 1;
     uint64_t z = upd ? 84 : 0, t = 0, nu = 0;
     for (int64_t k = 0; k < nv + nh; ++k) {
         /* read order: 0 .. N-1, or the hidden units first with the vv block */

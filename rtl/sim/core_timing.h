@@ -20,7 +20,13 @@
  *
  * A core built with Overlap = 0 (no read copies of the accumulators) reads
  * every unit after the field pass: a_k = ceil(M/P) for all k, so a coupled
- * pass takes ceil(M/P) + N + 21 cycles. */
+ * pass takes ceil(M/P) + N + 21 cycles.
+ *
+ * A core built with Pair = 0 (coupling_mac: one multiplier and one
+ * accumulator per lane, the two updates of a stored coupling in two
+ * consecutive cycles; Overlap 0 or Serial 1 only) has a field pass of
+ * F = 2 ceil(M/P) issue cycles instead of ceil(M/P): everything else is
+ * the same with ceil(M/P) replaced by F (the _pair variants below). */
 #ifndef LV_CORE_TIMING_H
 #define LV_CORE_TIMING_H
 
@@ -65,6 +71,20 @@ uint64_t lv_core_pass_bound(int64_t nv, int64_t nh, int vv, int lanes, int overl
  * argument is out of range (as lv_core_pass_cycles, or a cycle count < 1). */
 uint64_t lv_core_pass_cycles_serial(int64_t nv, int64_t nh, int vv, int lanes, int couple, int upd,
                                     int cyc_vis, int cyc_hid);
+
+/* Field issue cycles of a coupled pass: ceil(M/P) with pair != 0 (the
+ * default), 2 ceil(M/P) with Pair = 0; 0 for shapes lv_core_pass_cycles
+ * refuses. */
+uint64_t lv_core_field_cycles(int64_t nv, int64_t nh, int vv, int lanes, int pair);
+
+/* lv_core_pass_cycles and lv_core_pass_cycles_serial of a core with its
+ * Pair parameter (the plain functions are pair = 1).  Pair = 0 needs
+ * Overlap = 0: lv_core_pass_cycles_pair returns 0 for pair == 0 with
+ * overlap != 0 (COUPLE set; a free pass has no field phase). */
+uint64_t lv_core_pass_cycles_pair(int64_t nv, int64_t nh, int vv, int lanes, int couple, int overlap,
+                                  int pair);
+uint64_t lv_core_pass_cycles_serial_pair(int64_t nv, int64_t nh, int vv, int lanes, int couple, int upd,
+                                         int cyc_vis, int cyc_hid, int pair);
 
 /* Setup of a run (before pass 0): n_rows + 3 cycles, n_rows = N [+ Nv]. */
 uint64_t lv_core_setup_cycles(int64_t nv, int64_t nh, int vv);

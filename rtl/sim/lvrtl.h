@@ -58,6 +58,11 @@ int lvrtl_serial(void);
  * (lv_fw_image_acc_bits of firmware/include/lv_fw.h gives the bits an image
  * needs). */
 int lvrtl_acc_width(void);
+/* The core's Pair parameter (coupling_mac): 1 (default) serves both updates
+ * of a stored coupling in one cycle; 0 in two cycles through one multiplier
+ * and one accumulator per lane (the field pass takes 2 ceil(M/P) issue
+ * cycles; lv_core_pass_cycles_pair / lv_core_pass_cycles_serial_pair). */
+int lvrtl_pair(void);
 
 /* fst_path: write an FST waveform there (only in builds configured with
  * LANGEVIN_RTL_TRACE=ON; otherwise ignored), or NULL.  The model comes out

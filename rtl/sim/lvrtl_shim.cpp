@@ -1,7 +1,7 @@
 // lvrtl_shim.cpp - extern "C" shim owning the Verilated langevin_core
 // (see lvrtl.h).  Compiled once per Verilated model (one per lane count P);
-// LVRTL_P, LVRTL_MAX_N, LVRTL_MAX_M, LVRTL_CW, LVRTL_OVERLAP and LVRTL_ACC_W
-// are the model's parameters.
+// LVRTL_P, LVRTL_MAX_N, LVRTL_MAX_M, LVRTL_CW, LVRTL_OVERLAP, LVRTL_SERIAL,
+// LVRTL_ACC_W and LVRTL_PAIR are the model's parameters.
 #include "lvrtl.h"
 
 #include <memory>
@@ -62,6 +62,7 @@ int lvrtl_coupling_width(void) { return LVRTL_CW; }
 int lvrtl_overlap(void) { return LVRTL_SERIAL ? 0 : LVRTL_OVERLAP; }
 int lvrtl_serial(void) { return LVRTL_SERIAL; }
 int lvrtl_acc_width(void) { return LVRTL_ACC_W; }
+int lvrtl_pair(void) { return LVRTL_PAIR; }
 
 lvrtl *lvrtl_create(const char *fst_path)
 {

@@ -41,6 +41,21 @@ int main(void)
     CHECK(lv_core_pass_cycles(784, 512, 0, 8, 1, 0) == 66528 + 1296 + 21);
     CHECK(lv_core_pass_cycles(40, 0, 0, 5, 1, 0) == lv_core_pass_cycles(40, 0, 0, 5, 1, 1));
     CHECK(lv_core_pass_cycles(13, 7, 1, 3, 0, 0) == 20 + 18);
+    /* Pair = 0: the field pass is 2 ceil(M/P) issue cycles (Overlap = 0 only). */
+    CHECK(lv_core_field_cycles(2, 2, 0, 1, 1) == 5 && lv_core_field_cycles(2, 2, 0, 1, 0) == 10);
+    CHECK(lv_core_field_cycles(13, 7, 0, 3, 0) == 2 * 38);
+    CHECK(lv_core_pass_cycles_pair(2, 2, 0, 1, 1, 0, 0) == 10 + 4 + 21);
+    CHECK(lv_core_pass_cycles_pair(13, 7, 0, 3, 1, 0, 0) == 117); /* rtl/cosim_p3_seq_half's example */
+    CHECK(lv_core_pass_cycles_pair(784, 512, 0, 8, 1, 0, 0) == 2 * 66528 + 1296 + 21);
+    CHECK(lv_core_pass_cycles_pair(2, 2, 0, 1, 1, 1, 0) == 0);       /* needs Overlap = 0 */
+    CHECK(lv_core_pass_cycles_pair(13, 7, 1, 3, 0, 0, 0) == 20 + 18); /* no field phase */
+    CHECK(lv_core_pass_cycles_pair(13, 7, 1, 3, 1, 1, 1) == lv_core_pass_cycles(13, 7, 1, 3, 1, 1));
+    /* Serial = 1: unit 0 issued at F + 4, then N (cyc + 4) cycles: F = 5 or 10. */
+    CHECK(lv_core_pass_cycles_serial(2, 2, 0, 1, 1, 0, 100, 100) == 427);
+    CHECK(lv_core_pass_cycles_serial_pair(2, 2, 0, 1, 1, 0, 100, 100, 1) == 427);
+    CHECK(lv_core_pass_cycles_serial_pair(2, 2, 0, 1, 1, 0, 100, 100, 0) == 432);
+    CHECK(lv_core_pass_cycles_serial_pair(2, 2, 0, 1, 0, 0, 100, 100, 0) ==
+          lv_core_pass_cycles_serial(2, 2, 0, 1, 0, 0, 100, 100));
 
     /* The coupling count is the emulator's (§3), computed here without emu/
      * so that core_cycles builds alone: the two must agree. */

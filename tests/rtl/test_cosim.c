@@ -323,7 +323,8 @@ static int run_both(lvrtl *h, lv_dev *d, uint64_t seed, int couple, uint32_t T, 
     lvrtl_start(h, seed, tick0, T, couple, latch, clear, &o);
     uint64_t last = lvrtl_cycles(h);
     const uint64_t per_unit = lvrtl_serial() ? 400 : 4; /* unit_serial: at most ~220 cycles a unit */
-    const uint64_t limit = last + (uint64_t)(T + 1) * (uint64_t)(M + per_unit * n + 200) + 4 * (uint64_t)n + 100;
+    const uint64_t field_m = lvrtl_pair() ? (uint64_t)M : 2 * (uint64_t)M; /* Pair = 0: two cycles a coupling */
+    const uint64_t limit = last + (uint64_t)(T + 1) * (field_m + per_unit * n + 200) + 4 * (uint64_t)n + 100;
     uint32_t k = 0;
     for (;;) {
         lvrtl_cycle(h, &o);
@@ -333,10 +334,12 @@ static int run_both(lvrtl *h, lv_dev *d, uint64_t seed, int couple, uint32_t T, 
             last = now;
             if (k > 0) { /* pass 0 includes the run's setup sweep */
                 long want = lvrtl_serial()
-                                ? (long)lv_core_pass_cycles_serial(img->nv, img->nh, img->vv, P, couple, k != T,
-                                                                   serial_unit_cycles(img, o.e_max, 0, couple, k, T),
-                                                                   serial_unit_cycles(img, o.e_max, 1, couple, k, T))
-                                : (long)lv_core_pass_cycles(img->nv, img->nh, img->vv, P, couple, lvrtl_overlap());
+                                ? (long)lv_core_pass_cycles_serial_pair(
+                                      img->nv, img->nh, img->vv, P, couple, k != T,
+                                      serial_unit_cycles(img, o.e_max, 0, couple, k, T),
+                                      serial_unit_cycles(img, o.e_max, 1, couple, k, T), lvrtl_pair())
+                                : (long)lv_core_pass_cycles_pair(img->nv, img->nh, img->vv, P, couple,
+                                                                 lvrtl_overlap(), lvrtl_pair());
                 CHECK_MSG((long)cyc == want,
                           "seed %" PRIu64 ": pass %u took %" PRIu64 " cycles, schedule model %ld (nv %d nh %d vv %d)",
                           tseed, k, cyc, want, img->nv, img->nh, img->vv);
@@ -347,8 +350,11 @@ static int run_both(lvrtl *h, lv_dev *d, uint64_t seed, int couple, uint32_t T, 
                     st->example_printed = 1;
                 }
                 if (couple && !lvrtl_serial()) {
-                    const long field = (M + P - 1) / P;
-                    const long bound = (long)lv_core_pass_bound(img->nv, img->nh, img->vv, P, lvrtl_overlap());
+                    /* Pair = 0 (Overlap 0): the field pass is 2 ceil(M/P), the bound F + N + 21 */
+                    const long field = (long)lv_core_field_cycles(img->nv, img->nh, img->vv, P, lvrtl_pair());
+                    const long bound = lvrtl_pair()
+                                           ? (long)lv_core_pass_bound(img->nv, img->nh, img->vv, P, lvrtl_overlap())
+                                           : field + n + 21;
                     if ((long)cyc - bound > st->worst_over_bound) st->worst_over_bound = (long)cyc - bound;
                     if (field >= n && (long)cyc - field > st->worst_over_field) st->worst_over_field = (long)cyc - field;
                 }
@@ -613,10 +619,10 @@ int main(int argc, char **argv)
     st.worst_over_bound = -1000000;
     int failed_seeds = 0;
     const int A = lvrtl_acc_width();
-    printf("rtl cosim: P = %d lanes, MaxN = %d, MaxM = %d, CW = %d, Overlap = %d, AccW = %d, Serial = %d, %ld seeds "
-           "from %ld%s\n",
+    printf("rtl cosim: P = %d lanes, MaxN = %d, MaxM = %d, CW = %d, Overlap = %d, AccW = %d, Serial = %d, Pair = %d, "
+           "%ld seeds from %ld%s\n",
            lvrtl_lanes(), lvrtl_max_n(), lvrtl_max_m(), lvrtl_coupling_width(), lvrtl_overlap(), A, lvrtl_serial(),
-           nseeds, first,
+           lvrtl_pair(), nseeds, first,
            longrun ? " (LV_LONG)" : "");
     for (long t = first; t < first + nseeds; ++t) {
         if (one_seed((uint64_t)t, longrun, t == first ? fst : NULL, &st)) failed_seeds++;
@@ -642,14 +648,17 @@ int main(int argc, char **argv)
     }
     if (lvrtl_serial()) {
         /* The serial profile has no ceil(M/P) bound: its units take about N (n_u + 4) cycles. */
-        printf("  cycles per pass equal the schedule model (Serial = 1: lv_core_pass_cycles_serial) in every "
-               "pass, %ld of them coupled\n", st.coupled_passes);
+        printf("  cycles per pass equal the schedule model (Serial = 1: lv_core_pass_cycles_serial_pair, Pair = %d) "
+               "in every pass, %ld of them coupled\n", lvrtl_pair(), st.coupled_passes);
         CHECK(st.coupled_passes > 0);
     } else {
-        const char *bound_txt = lvrtl_overlap() ? "max(N + 22, ceil(M/P) + P + 23)" : "(ceil(M/P) + N + 21)";
+        const char *bound_txt = lvrtl_overlap() ? "max(N + 22, ceil(M/P) + P + 23)"
+                                : lvrtl_pair()  ? "(ceil(M/P) + N + 21)"
+                                                : "(2 ceil(M/P) + N + 21)";
+        const char *field_txt = lvrtl_pair() ? "ceil(M/P)" : "2 ceil(M/P)";
         printf("  cycles per pass equal the schedule model in every pass; %ld coupled passes: worst "
-               "cycles - %s = %ld (must be <= 0); worst cycles - ceil(M/P) where ceil(M/P) >= N: %ld\n",
-               st.coupled_passes, bound_txt, st.worst_over_bound, st.worst_over_field);
+               "cycles - %s = %ld (must be <= 0); worst cycles - %s where %s >= N: %ld\n",
+               st.coupled_passes, bound_txt, st.worst_over_bound, field_txt, field_txt, st.worst_over_field);
         CHECK(st.coupled_passes > 0);
         CHECK(st.worst_over_bound <= 0);
     }
