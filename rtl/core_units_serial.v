@@ -85,9 +85,9 @@ module core_units_serial #(
   output wire [31:0]        sat_state_o,
   output wire [31:0]        sat_force_o,
   // state write stream
-  output reg                xw_valid_o,
-  output reg  [UnitW-1:0]   xw_unit_o,
-  output reg  [31:0]        xw_x_o
+  output wire               xw_valid_o,
+  output wire [UnitW-1:0]   xw_unit_o,
+  output wire [31:0]        xw_x_o
 );
 
   localparam [1:0] SIdle = 2'd0, SRead = 2'd1, SRun = 2'd2;
@@ -206,14 +206,8 @@ module core_units_serial #(
       u_q        <= {UnitW{1'b0}};
       v1_q       <= 1'b0;
       cb_q       <= 24'sd0;
-      xw_valid_o <= 1'b0;
-      xw_unit_o  <= {UnitW{1'b0}};
-      xw_x_o     <= 32'd0;
     end else begin
       v1_q       <= issue_i;
-      xw_valid_o <= wb_upd;
-      xw_unit_o  <= u_q;
-      xw_x_o     <= us_x;
       if (v1_q) cb_q <= cb1_i;
       // noise: requested (nz_req), arrived (z_o holds it), taken by the start
       if (nz_req) zst_q <= ZBusy;
@@ -230,6 +224,12 @@ module core_units_serial #(
       endcase
     end
   end
+
+  // The state write stream is the write-back itself (unit_serial's x_o holds
+  // x' from done_o on): no copy registers.
+  assign xw_valid_o = wb_upd;
+  assign xw_unit_o  = u_q;
+  assign xw_x_o     = us_x;
 
   assign ready_o = (st_q == SIdle) && (!upd_i || zst_q == ZHave);
   assign idle_o  = (st_q == SIdle);

@@ -560,7 +560,7 @@ module coupling_mac #(
         // F1: the product, scaled by 2^(E - eJ[r]) (as in gen_pair).
         reg              v1_q, v2_q, v3_q;
         reg [UnitW-1:0]  u1_q, u2_q, u3_q;
-        reg signed [AccW-1:0] t2_q, t3_q;
+        reg signed [AccW-1:0] t3_q;
         wire signed [7:0]  sh1 = e_max_q - ej1;
         wire signed [PW-1:0] p1 = c1 * xj1;
         wire signed [AccW-1:0] p1w;
@@ -572,8 +572,13 @@ module coupling_mac #(
           assign p1w = p1[AccW-1:0];
           wire unused_ptop = ^p1[PW-1:AccW];
         end
-        wire signed [AccW-1:0] t1 = p1w <<< sh1[5:0];
         wire [1:0]         unused_sh = sh1[7:6];
+        // The product and its shift are registered at F1 and shifted at F2,
+        // so the F2 -> F3 register is the shifter's output (a cell with its
+        // LUT on an iCE40) rather than a second copy of the shifted term.
+        reg signed [AccW-1:0] p2_q;
+        reg        [5:0]      sh2_q;
+        wire signed [AccW-1:0] t2 = p2_q <<< sh2_q;
 
         // F3: read-modify-write.  The read (F2) of an update and the write
         // (F3) of the one before it fall in the same cycle, so the only
@@ -583,25 +588,28 @@ module coupling_mac #(
         // (A row's i recurs at distance 2.  At distance 1 the units are j of
         // one pair and i of the lane's next pair: never equal at P = 1 in the
         // §3 order, but at P > 1, e.g. (a, b) then (b, c) P couplings later;
-        // rtl/cosim_p3_seq_half fails without the forward.)
+        // rtl/cosim_p3_seq_half fails without the forward.)  So at P = 1
+        // the forward is left out (Fwd = 0): the Verilated lv_ram poisons a
+        // collision read, so the co-simulations would show a forward missed.
+        localparam integer Fwd = (P > 1) ? 1 : 0;
         wire [AccW:0]      acc_rd;
         reg               lw_v_q;
         reg [UnitW-1:0]   lw_a_q;
         reg signed [AccW-1:0] lw_d_q;
         wire signed [AccW-1:0] mem_u = (acc_rd[AccW] == par_q) ? $signed(acc_rd[AccW-1:0]) : AccZ;
-        wire signed [AccW-1:0] old_u = (lw_v_q && lw_a_q == u3_q) ? lw_d_q : mem_u;
+        wire signed [AccW-1:0] old_u = (Fwd != 0 && lw_v_q && lw_a_q == u3_q) ? lw_d_q : mem_u;
         wire signed [AccW-1:0] new_u = old_u + t3_q;
 
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
             v1_q <= 1'b0; v2_q <= 1'b0; v3_q <= 1'b0;
             u1_q <= {UnitW{1'b0}}; u2_q <= {UnitW{1'b0}}; u3_q <= {UnitW{1'b0}};
-            t2_q <= AccZ; t3_q <= AccZ;
+            p2_q <= AccZ; sh2_q <= 6'd0; t3_q <= AccZ;
             lw_v_q <= 1'b0; lw_a_q <= {UnitW{1'b0}}; lw_d_q <= AccZ;
           end else begin
             v1_q <= v0;   u1_q <= u0;
-            v2_q <= v1_q; u2_q <= u1_q; t2_q <= t1;
-            v3_q <= v2_q; u3_q <= u2_q; t3_q <= t2_q;
+            v2_q <= v1_q; u2_q <= u1_q; p2_q <= p1w; sh2_q <= sh1[5:0];
+            v3_q <= v2_q; u3_q <= u2_q; t3_q <= t2;
             lw_v_q <= v3_q; lw_a_q <= u3_q; lw_d_q <= new_u;
           end
         end
