@@ -167,14 +167,15 @@ module langevin_core #(
   reg [3:0]         state_q;
   reg               couple_q, latch_q, clear_q;
   reg [63:0]        seed_q;
-  reg [31:0]        tick_q, ticks_q, pass_q;
+  reg [31:0]        tick_q, rem_q;   // rem_q: updates still to make in this run
+  reg               first_q;         // pass 0 of the run
   reg [UnitW:0]     unit_q;       // next unit to issue (read order) / colour clear sweep
   reg [4:0]         drain_q;
 
   wire [UnitW:0] n_units = cfg_nv_i + cfg_nh_i;
-  wire           upd     = (pass_q != ticks_q);   // pass followed by an update
-  wire           heat    = (pass_q != 32'd0);
-  wire           latch   = latch_q && (pass_q == 32'd0);
+  wire           upd     = (rem_q != 32'd0);      // pass followed by an update
+  wire           heat    = !first_q;
+  wire           latch   = latch_q && first_q;
   wire           mac_busy;
   wire [UnitW:0] mac_rdy;        // units whose field is complete (read order)
 
@@ -194,8 +195,8 @@ module langevin_core #(
       clear_q     <= 1'b0;
       seed_q      <= 64'd0;
       tick_q      <= 32'd0;
-      ticks_q     <= 32'd0;
-      pass_q      <= 32'd0;
+      rem_q       <= 32'd0;
+      first_q     <= 1'b0;
       unit_q      <= {(UnitW+1){1'b0}};
       drain_q     <= 5'd0;
       done_o      <= 1'b0;
@@ -205,9 +206,9 @@ module langevin_core #(
       pass_done_o <= 1'b0;
       // STOP: the pass in progress keeps its update (the tick it computes
       // completes) and the next pass becomes the measure pass.  The measure
-      // pass itself (pass_q = ticks_q) is not affected.  Lowering ticks_q
-      // never changes `upd` of the pass in progress: pass_q != pass_q + 1.
-      if (stop_i && state_q != SIdle && upd && ticks_q > pass_q + One32) ticks_q <= pass_q + One32;
+      // pass itself (rem_q = 0) is not affected.  Lowering rem_q to 1 never
+      // changes `upd` of the pass in progress.
+      if (stop_i && state_q != SIdle && rem_q > One32) rem_q <= One32;
       case (state_q)
         SIdle: if (start_i) begin
           couple_q <= couple_i;
@@ -215,8 +216,8 @@ module langevin_core #(
           clear_q  <= clear_i;
           seed_q   <= seed_i;
           tick_q   <= tick0_i;
-          ticks_q  <= ticks_i;
-          pass_q   <= 32'd0;
+          rem_q    <= ticks_i;
+          first_q  <= 1'b1;
           unit_q   <= {(UnitW+1){1'b0}};
           state_q  <= SSetup0;
         end
@@ -248,7 +249,8 @@ module langevin_core #(
             done_o  <= 1'b1;
             state_q <= SIdle;
           end else begin
-            pass_q  <= pass_q + One32;
+            rem_q   <= rem_q - One32;
+            first_q <= 1'b0;
             state_q <= SPassBegin;
           end
         end
