@@ -28,61 +28,9 @@ int main(void)
 #include <string.h>
 
 #include "fw_test_image.h"
-#include "lv_fw.h"
-#include "lv_fw_emu.h"
-#include "lv_fw_rtl.h"
+#include "fw_rigs.h"
 #include "lv_regs.h"
 #include "test_util.h"
-
-typedef struct {
-    lv_dev_mmio *m;
-    lv_fw_emu emu;
-    lv_fw_dev dev;
-} emu_rig;
-
-typedef struct {
-    lv_fw_rtl rtl;
-    lv_fw_dev dev;
-} rtl_rig;
-
-static int emu_open(emu_rig *r)
-{
-    lv_error err = {{0}};
-    memset(r, 0, sizeof *r);
-    r->m = lv_dev_mmio_create(NULL, &err);
-    if (!r->m) {
-        fprintf(stderr, "emu: %s\n", err.msg);
-        return -1;
-    }
-    r->emu.m = r->m;
-    r->emu.step_ticks = 16;
-    lv_fw_hal hal;
-    lv_fw_emu_hal(&hal, &r->emu);
-    if (lv_fw_init(&r->dev, &hal) != LV_FW_OK || lv_fw_probe(&r->dev) != LV_FW_OK) return -1;
-    r->dev.max_polls = 1u << 20;
-    return 0;
-}
-
-static int rtl_open(rtl_rig *r)
-{
-    memset(r, 0, sizeof *r);
-    r->rtl.h = lvaxi_create(0);
-    if (!r->rtl.h) return -1;
-    r->rtl.step_cycles = 64;
-    lv_fw_hal hal;
-    lv_fw_rtl_hal(&hal, &r->rtl);
-    if (lv_fw_init(&r->dev, &hal) != LV_FW_OK || lv_fw_probe(&r->dev) != LV_FW_OK) return -1;
-    r->dev.max_polls = 1u << 20;
-    return 0;
-}
-
-static lv_fw_result load_buf(lv_fw_dev *d, const uint8_t *b, size_t n)
-{
-    lv_fw_image_src src;
-    lv_fw_membuf mb;
-    lv_fw_src_buffer(&src, &mb, b, n);
-    return lv_fw_load(d, &src);
-}
 
 /* An image (nv = 9, nh = 6, visible-visible block) tuned to need `bits`
  * accumulator bits, encoded; returns the bits the driver computes for it. */
@@ -137,7 +85,7 @@ int main(void)
 {
     emu_rig e;
     rtl_rig h;
-    CHECK(emu_open(&e) == 0 && rtl_open(&h) == 0);
+    CHECK(emu_open(&e) == 0 && rtl_open(&h, 0) == 0);
     printf("test_fw_acc_rtl: Verilated langevin_axi P = %d, MaxN = %d, MaxM = %d, AccW = %d\n", lvaxi_lanes(),
            lvaxi_max_n(), lvaxi_max_m(), lvaxi_acc_width());
     CHECK(h.dev.cap_acc_w == (uint32_t)lvaxi_acc_width() && h.dev.cap_acc_w == 40 && e.dev.cap_acc_w == 64);
@@ -180,8 +128,8 @@ int main(void)
     free(bf);
     lv_dev_image_free(&wide);
     lv_dev_image_free(&fits);
-    lvaxi_free(h.rtl.h);
-    lv_dev_mmio_free(e.m);
+    rtl_close(&h);
+    emu_close(&e);
     return lv_test_report("firmware/test_fw_acc_rtl");
 }
 #endif
