@@ -59,6 +59,17 @@ done
 case $XIL_TOP in core|mac) ;; *) echo "fpga_estimates: XIL_TOP must be core or mac, not '$XIL_TOP'" >&2; exit 2;; esac
 num() { [[ $2 =~ ^[0-9]+$ ]] || { echo "fpga_estimates: $1 = '$2' is not a whole number" >&2; exit 2; }; }
 num MAXN "$MAXN"; num MAXM "$MAXM"; num TEQ "$TEQ"; num RUN "$RUN"; num NV "$NV"; num NH "$NH"; num ICE_FREQ "$ICE_FREQ"
+# The iCE40 points, checked before any synthesis runs (a bad value would
+# otherwise surface only after the MAC's place and route).
+IFS=: read -r IP IN IM ICW <<<"$ICE_MAC"
+for v in "$IP" "$IN" "$IM" "$ICW"; do num ICE_MAC "$v"; done
+if [ -n "$ICE_CORE" ]; then
+  IFS=: read -r CP CN CM CCW CAW CPR <<<"$ICE_CORE"
+  CPR=${CPR:-0}
+  for v in "$CP" "$CN" "$CM" "$CCW" "$CAW" "$CPR"; do num ICE_CORE "$v"; done
+  (( CAW >= 33 && CAW <= 64 )) || { echo "fpga_estimates: ICE_CORE AccW = $CAW must be 33..64" >&2; exit 2; }
+  (( CPR <= 1 )) || { echo "fpga_estimates: ICE_CORE Pair = $CPR must be 0 or 1" >&2; exit 2; }
+fi
 
 mkdir -p "$OUT/points"
 OUT=$(cd "$OUT" && pwd)
@@ -117,8 +128,6 @@ done
 put "$OUT/xilinx.csv" "$xcsv"
 
 # ---- 2. iCE40 UP5K: the MAC array placed and routed ---------------------------------
-IFS=: read -r IP IN IM ICW <<<"$ICE_MAC"
-for v in "$IP" "$IN" "$IM" "$ICW"; do num ICE_MAC "$v"; done
 ib=$OUT/points/ice40_mac_p${IP}_n${IN}_m${IM}_cw${ICW}
 say "  synth_ice40 + nextpnr-ice40 --up5k: coupling MAC P = $IP, MaxN = $IN, MaxM = $IM, CW = $ICW"
 nice yosys -q -l "$ib.yosys.log" -p "$(reads "${MAC_SRCS[@]}") chparam -set P $IP -set MaxN $IN -set MaxM $IM -set CW $ICW ice40_mac_top; synth_ice40 -top ice40_mac_top -dsp -json $ib.json; tee -q -o $ib.stat stat" >/dev/null
@@ -140,9 +149,6 @@ say "    placed: LC $lc, EBR $ram, DSP $dsp, IO $io; Fmax $fmax MHz; bitstream $
 # behind the same kind of serial harness.  nextpnr stops when the design needs
 # more cells than the part has; the demand it reports is recorded then.
 if [ -n "$ICE_CORE" ]; then
-  IFS=: read -r CP CN CM CCW CAW CPR <<<"$ICE_CORE"
-  CPR=${CPR:-0}
-  for v in "$CP" "$CN" "$CM" "$CCW" "$CAW" "$CPR"; do num ICE_CORE "$v"; done
   cb=$OUT/points/ice40_core_serial_p${CP}_n${CN}_m${CM}_cw${CCW}_acc${CAW}_pair${CPR}
   if [ ! -f "$cb.stat" ]; then
     say "  synth_ice40 + nextpnr-ice40 --up5k: langevin_core Serial = 1, P = $CP, MaxN = $CN, MaxM = $CM, CW = $CCW, AccW = $CAW, Pair = $CPR"

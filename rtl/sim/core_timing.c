@@ -129,7 +129,12 @@ uint64_t lv_core_pass_cycles_serial_pair(int64_t nv, int64_t nh, int vv, int lan
 {
     if (nv < 0 || nh < 0 || nv + nh < 1 || lanes < 1 || cyc_vis < 1 || cyc_hid < 1) return 0;
     uint64_t i = couple ? lv_core_field_cycles(nv, nh, vv, lanes, pair) + 4 : 1;
-    uint64_t z = upd ? 84 : 0, t = 0, nu = 0;
+    /* A unit's z is there NOISE_READY cycles after its request: the request
+     * cycle, noise_source_iter's latency (10 * 32/DigitW + 2 = 82 at the
+     * DigitW 4 that core_units_serial uses) and the cycle that registers it.
+     * Unit 0's request is in cycle 1, unit k+1's the cycle after unit k starts. */
+    enum { NOISE_ITER_LATENCY = 10 * (32 / 4) + 2, NOISE_READY = 1 + NOISE_ITER_LATENCY + 1 };
+    uint64_t z = upd ? NOISE_READY : 0, t = 0, nu = 0;
     for (int64_t k = 0; k < nv + nh; ++k) {
         /* read order: 0 .. N-1, or the hidden units first with the vv block */
         const int hidden = vv ? k < nh : k >= nv;
@@ -137,7 +142,7 @@ uint64_t lv_core_pass_cycles_serial_pair(int64_t nv, int64_t nh, int vv, int lan
         if (i < z) i = z; /* issue waits for the unit's noise */
         t = i + 3;        /* unit_serial starts with the field */
         i = t + nu + 1;   /* done_o at t + nu, idle after it */
-        if (upd) z = t + 84;
+        if (upd) z = t + NOISE_READY;
     }
     return t + nu + 3;
 }
